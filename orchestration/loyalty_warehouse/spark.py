@@ -1,0 +1,340 @@
+"""The same dbt project on Apache Spark (docs/portability.md).
+
+Flow of a Spark build, each step a plain function:
+
+1. `export_raw_to_parquet`: the loader's DuckDB `raw` tables -> one Parquet folder per table
+   (DuckDB `COPY ... (FORMAT parquet)`). The loader stays the one way data comes in: no dbt
+   seeds, no second CSV parser.
+2. `register_raw_tables`: those folders become external tables `raw.<table>` in Spark's
+   metastore (`dbt run-operation register_raw_tables`, so the SparkSession is configured by the
+   `spark` output of profiles.yml exactly as the build's is).
+3. `run_dbt_on_spark`: `dbt build --target spark` (models, data tests, unit tests).
+4. `export_marts_to_duckdb`: Spark's mart tables (Parquet files in Spark's warehouse folder)
+   -> a DuckDB file, by default the published read-only copy the report site reads.
+
+`build_on_spark` runs 1-4. Spark keeps its files under `settings.spark_dir` (table data, the
+Derby metastore, scratch space, dbt's target folder for the Spark run), never in the repo.
+
+Command line: `python -m loyalty_warehouse.spark [--no-publish]` builds the configured
+warehouse on Spark (SPARK_MASTER, default local[2]) and publishes the marts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import duckdb
+
+from .config import Settings, settings as current_settings
+from .transform import DbtError, dbt_env
+from .warehouse import PUBLISHED_STORAGE_VERSION, connect, pipeline_lock
+
+RAW_SCHEMA = "raw"
+MART_SCHEMAS = ("marts",)
+
+
+@dataclass
+class SparkBuildResult:
+    raw_tables: list[str]
+    marts: dict[str, Path]  # mart table -> its folder of Parquet files in Spark's warehouse
+    published_path: Path | None
+    seconds: dict[str, float] = field(default_factory=dict)
+    dbt_output: str = ""
+
+
+# ----------------------------------------------------------------------------- settings
+
+
+def spark_settings(settings: Settings) -> Settings:
+    """The same settings with dbt pointed at the `spark` output of profiles.yml."""
+    return dataclasses.replace(settings, dbt_target="spark")
+
+
+def raw_parquet_dir(settings: Settings) -> Path:
+    return settings.spark_dir / "raw_parquet"
+
+
+def spark_warehouse_dir(settings: Settings) -> Path:
+    """spark.sql.warehouse.dir as profiles.yml sets it: <spark_dir>/warehouse."""
+    return settings.spark_dir / "warehouse"
+
+
+def spark_process_env(settings: Settings) -> dict[str, str]:
+    """Environment of a dbt process on the `spark` target: transform.dbt_env plus a little.
+
+    dbt's target folder for Spark runs is kept apart from the DuckDB runs' (a run on one target
+    would otherwise throw away the other's partial-parse cache and manifest) unless the caller
+    chose one. Spark binds to loopback for a local or loopback master.
+    """
+    env = {
+        **dbt_env(settings),
+        "LOYALTY_DBT_TARGET": "spark",
+        "DBT_TARGET_PATH": os.environ.get("DBT_TARGET_PATH")
+        or str(settings.spark_dir / "dbt_target"),
+        "DBT_LOG_PATH": os.environ.get("DBT_LOG_PATH") or str(settings.spark_dir / "dbt_logs"),
+        # the child process imports this package even when it is not installed
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH")) if p
+        ),
+    }
+    if _is_loopback_master(settings.spark_master):
+        env["SPARK_LOCAL_IP"] = os.environ.get("SPARK_LOCAL_IP") or "127.0.0.1"
+    return env
+
+
+def _is_loopback_master(master: str) -> bool:
+    if master.startswith("local"):
+        return True
+    host = urlparse(master).hostname or ""
+    return host in ("127.0.0.1", "localhost", "::1")
+
+
+def run_dbt_on_spark(settings: Settings, *commands: list[str]) -> str:
+    """Run dbt commands on the `spark` target, one after another in ONE process.
+
+    Each command is a dbt argument list (`["build"]`); `--target spark` is added. They share
+    the process's SparkSession: starting Spark and its Hive metastore client costs tens of
+    seconds, so registering raw and building in one process saves that once per build.
+    Raises transform.DbtError with dbt's output on the first failure.
+    """
+    s = spark_settings(settings)
+    for sub in ("warehouse", "scratch", "derby"):
+        (s.spark_dir / sub).mkdir(parents=True, exist_ok=True)
+    commands = tuple(commands) or (["build"],)
+    payload = json.dumps([[*c, "--target", "spark"] for c in commands])
+    proc = subprocess.run(
+        [sys.executable, "-m", "loyalty_warehouse.spark", "_dbt", payload],
+        cwd=s.dbt_project_dir,
+        env={**os.environ, **spark_process_env(s)},
+        capture_output=True,
+        text=True,
+    )
+    out = (proc.stdout or "") + (proc.stderr or "")
+    if proc.returncode != 0:
+        tail = "\n".join(out.splitlines()[-60:])
+        shown = " && ".join("dbt " + " ".join(c) for c in commands)
+        raise DbtError(f"{shown} on Spark failed (exit {proc.returncode}):\n{tail}")
+    return out
+
+
+def _dbt_in_process(commands: list[list[str]]) -> int:
+    """Child side of run_dbt_on_spark: dbt's programmatic runner, one SparkSession."""
+    from dbt.cli.main import dbtRunner
+
+    for args in commands:
+        print(f"--- dbt {' '.join(args)}", flush=True)
+        result = dbtRunner().invoke(args)
+        if not result.success:
+            if result.exception is not None:
+                print(f"dbt {' '.join(args)} raised: {result.exception}", flush=True)
+            return 1
+    return 0
+
+
+# ----------------------------------------------------------------------------- 1. raw -> Parquet
+
+
+def export_raw_to_parquet(
+    settings: Settings, out_dir: Path | None = None, *, con: duckdb.DuckDBPyConnection | None = None
+) -> list[str]:
+    """Write every table of the warehouse's `raw` schema to <out_dir>/<table>/part-0.parquet.
+
+    Returns the table names. Folders of tables no longer in raw are removed so a registration
+    from this folder mirrors raw exactly.
+    """
+    out_dir = Path(out_dir or raw_parquet_dir(settings))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    own = con is None
+    if own:
+        con = connect(settings, read_only=True)
+    try:
+        tables = [
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = ? and table_type = 'BASE TABLE' order by table_name",
+                [RAW_SCHEMA],
+            ).fetchall()
+        ]
+        for table in tables:
+            folder = out_dir / table
+            tmp = out_dir / f".{table}.tmp"
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir()
+            con.execute(
+                f"copy (select * from {RAW_SCHEMA}.{_ident(table)}) "
+                f"to {_literal(str(tmp / 'part-0.parquet'))} (format parquet)"
+            )
+            shutil.rmtree(folder, ignore_errors=True)
+            tmp.rename(folder)
+    finally:
+        if own:
+            con.close()
+    for stale in out_dir.iterdir():
+        if stale.is_dir() and stale.name not in tables:
+            shutil.rmtree(stale, ignore_errors=True)
+    return tables
+
+
+# ----------------------------------------------------------------------------- 2. register in Spark
+
+
+def register_raw_args(parquet_dir: Path, tables: Iterable[str]) -> list[str]:
+    args = {"location": str(Path(parquet_dir).resolve()), "tables": list(tables)}
+    return ["run-operation", "register_raw_tables", "--args", json.dumps(args)]
+
+
+def register_raw_tables(settings: Settings, parquet_dir: Path, tables: Iterable[str]) -> str:
+    """Create (or re-create) raw.<table> in Spark's metastore over each Parquet folder.
+
+    The tables persist in the metastore (<spark_dir>/metastore_db), so a later `dbt build
+    --target spark` in another process (Dagster's dbt asset) finds them.
+    """
+    return run_dbt_on_spark(settings, register_raw_args(parquet_dir, tables))
+
+
+# ----------------------------------------------------------------------------- 4. marts -> DuckDB
+
+
+def spark_table_dirs(settings: Settings, schemas: Iterable[str] = MART_SCHEMAS) -> dict[str, Path]:
+    """`schema.table` -> folder of a Spark managed table in <warehouse>/<schema>.db/<table>.
+
+    Views have no folder and are not listed. Tables dbt built but later dropped are gone too
+    (Spark removes a managed table's folder when it drops it).
+    """
+    found: dict[str, Path] = {}
+    for schema in schemas:
+        db_dir = spark_warehouse_dir(settings) / f"{schema}.db"
+        if not db_dir.is_dir():
+            continue
+        for table_dir in sorted(p for p in db_dir.iterdir() if p.is_dir()):
+            if not table_dir.name.startswith((".", "_")):
+                found[f"{schema}.{table_dir.name}"] = table_dir
+    return found
+
+
+def read_spark_table_sql(table_dir: Path) -> str:
+    """DuckDB SQL reading one Spark table's Parquet files (hive-style partition folders too)."""
+    pattern = _literal(str(table_dir / "**" / "*.parquet"))
+    return f"select * from read_parquet({pattern}, hive_partitioning = true, union_by_name = true)"
+
+
+def export_marts_to_duckdb(
+    settings: Settings,
+    target: Path | None = None,
+    *,
+    schemas: tuple[str, ...] = MART_SCHEMAS,
+    storage_version: str | None = PUBLISHED_STORAGE_VERSION,
+) -> Path:
+    """Copy Spark's mart tables into a new DuckDB file and swap it in atomically.
+
+    Default target: the published read-only copy (settings.published_path), in the storage
+    format the report site's DuckDB reads (warehouse.PUBLISHED_STORAGE_VERSION); the report site
+    then builds from a Spark run exactly as from a DuckDB one. A failed copy leaves the previous
+    file untouched.
+    """
+    target = Path(target or settings.published_path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    staging.unlink(missing_ok=True)
+    tables = spark_table_dirs(settings, schemas)
+    con = duckdb.connect(config={"memory_limit": settings.duckdb_memory_limit})
+    try:
+        option = f" (storage_version '{storage_version}')" if storage_version else ""
+        con.execute(f"attach {_literal(str(staging))} as pub{option}")
+        for schema in schemas:
+            con.execute(f"create schema if not exists pub.{_ident(schema)}")
+        for qualified, table_dir in tables.items():
+            schema, table = qualified.split(".", 1)
+            con.execute(
+                f"create table pub.{_ident(schema)}.{_ident(table)} as "
+                + read_spark_table_sql(table_dir)
+            )
+        con.execute("detach pub")
+    except Exception:
+        staging.unlink(missing_ok=True)
+        raise
+    finally:
+        con.close()
+    os.replace(staging, target)
+    return target
+
+
+# ----------------------------------------------------------------------------- all together
+
+
+def build_on_spark(
+    settings: Settings | None = None,
+    *,
+    publish: bool = True,
+    published_path: Path | None = None,
+    dbt_args: list[str] | None = None,
+    lock_wait_seconds: float = 600,
+) -> SparkBuildResult:
+    """Export raw, register it in Spark, `dbt build --target spark`, publish the marts.
+
+    Holds the pipeline lock throughout: the raw export reads the warehouse file, and Spark's
+    embedded Derby metastore admits one process at a time.
+    """
+    s = spark_settings(settings or current_settings())
+    seconds: dict[str, float] = {}
+    with pipeline_lock(s, wait_seconds=lock_wait_seconds):
+        t = time.monotonic()
+        tables = export_raw_to_parquet(s)
+        seconds["export_raw"] = time.monotonic() - t
+
+        t = time.monotonic()
+        out = run_dbt_on_spark(s, register_raw_args(raw_parquet_dir(s), tables), dbt_args or ["build"])
+        seconds["spark_register_and_build"] = time.monotonic() - t
+
+        published = None
+        if publish:
+            t = time.monotonic()
+            published = export_marts_to_duckdb(s, published_path)
+            seconds["export_marts"] = time.monotonic() - t
+    marts = {k.split(".", 1)[1]: v for k, v in spark_table_dirs(s).items()}
+    return SparkBuildResult(
+        raw_tables=tables, marts=marts, published_path=published, seconds=seconds, dbt_output=out
+    )
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def main(argv: list[str] | None = None) -> int:
+    if argv is None and sys.argv[1:2] == ["_dbt"]:
+        return _dbt_in_process(json.loads(sys.argv[2]))
+    parser = argparse.ArgumentParser(
+        prog="loyalty_warehouse.spark", description="Build the loaded warehouse on Apache Spark."
+    )
+    parser.add_argument("--no-publish", action="store_true", help="do not publish the marts")
+    parser.add_argument("--wait", type=float, default=0, help="seconds to wait for the lock")
+    args = parser.parse_args(argv)
+    s = current_settings()
+    result = build_on_spark(s, publish=not args.no_publish, lock_wait_seconds=args.wait)
+    timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
+    print(f"Spark build ({s.spark_master}) succeeded: {timings}")
+    print(f"  raw tables registered: {len(result.raw_tables)}; mart tables: {len(result.marts)}")
+    if result.published_path:
+        print(f"  published marts: {result.published_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
