@@ -11,13 +11,19 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 export PYTHONPATH := $(CURDIR)/orchestration
 export DO_NOT_TRACK := 1
 
-.PHONY: run test setup serve dagster lint format docs clean browser
+.PHONY: run test test-spark benchmark setup serve dagster lint format docs clean browser
 
 run: setup ## Set up, then load the demo extracts, build, check and publish the report site
 	$(PY) -m loyalty_warehouse run
 
 test: setup browser ## Set up, then run the whole test suite
 	$(PY) -m pytest -n 2 --dist loadgroup
+
+test-spark: setup ## The DuckDB-vs-Spark parity tests (local and standalone master)
+	LOYALTY_TEST_SPARK=1 $(PY) -m pytest tests/test_spark_parity.py -v
+
+benchmark: setup ## Figures for docs/performance.md: make benchmark TIER=medium
+	$(PY) benchmarks/run.py --tier $(or $(TIER),demo)
 
 setup: $(STAMP_PY) $(STAMP_NODE)
 

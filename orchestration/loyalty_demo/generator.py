@@ -49,10 +49,20 @@ def generate(
 ) -> dict[str, int]:
     """Write the demo landing extract to ``out``; returns rows written per entity.
 
+    Layout: ``out/<system>/<entity>.<csv|parquet>``, and the improvement register as one
+    export per month end, ``out/governance/improvement_actions/register_<YYYY-MM-DD>.<ext>``.
+    The data window is the ``months`` months ending at ``end_month`` (never today's date).
+
     Deterministic: the same arguments give byte-identical files. Customers are simulated
     in chunks of ``chunk_size`` accounts; with more than one chunk every entity becomes a
-    folder of ``part-NNNNN`` files, one per chunk, so memory stays flat. Every table is
-    checked against the landing contract before it is written (``check``).
+    folder ``out/<system>/<entity>/part-NNNNN.<ext>`` (one file per chunk), so memory stays
+    flat however many customers there are.
+
+    Self-check (``check``): every table is checked against the landing contract before it is
+    written: columns and order, types, allowed values, ranges, dates, unique keys, and
+    references. References resolve within the chunk (plus the shared reps), which is how
+    they are generated; ids of different chunks come from disjoint ranges.
+    ``loyalty_demo.validate_dir`` re-reads a whole output folder and checks it all.
     """
     if customers < 1 or months < 1 or chunk_size < 1:
         raise ValueError("customers, months and chunk_size must be positive")

@@ -116,6 +116,9 @@ def _round_cents(zar: np.ndarray, to: float = 0.01) -> np.ndarray:
 
 
 class ChunkSim:
+    """Accounts ``lo``..``hi`` (global indices): their latent state, run month by month, and
+    the landing tables derived from it (``tables()``). Its own random stream per chunk."""
+
     def __init__(self, world: World, window: Window, seed: int, chunk: int, lo: int, hi: int):
         self.world, self.W, self.M = world, window, window.months
         self.rng = rng = np.random.default_rng([seed, 7919, chunk])
@@ -157,7 +160,7 @@ class ChunkSim:
         self.con_start = np.r_[0, np.cumsum(self.ncon)[:-1]]
 
         # ------------------------------------------------------------ records
-        i64, f64, b = np.int64, np.float64, np.bool_
+        i64, b = np.int64, np.bool_
         D, S = "datetime64[D]", "datetime64[s]"
         self.subs = Rec(
             acc=i64, slot=i64, product=i64, start_m=i64, term=i64, mrr=i64, renewal_of=i64
@@ -197,7 +200,6 @@ class ChunkSim:
             comment=object,
         )
         self.incs = Rec(acc=i64, date=D, type=i64, amount=i64)
-        _ = f64
 
         # ------------------------------------------------------------ loop state
         self.slot_on = np.zeros((n, K), dtype=bool)
@@ -253,14 +255,11 @@ class ChunkSim:
         cand = np.flatnonzero(~self.is_new & (self.base_sat > 0.7))
         cand = cand[np.argsort(self.created_m[cand], kind="stable")]
         who = np.flatnonzero(~self.is_new & (self.channel == REF))
+        # candidates created strictly earlier than the referred account
         k = np.searchsorted(self.created_m[cand], self.created_m[who], side="left")
         ok = k > 0
-        pick = (
-            cand[np.floor(rng.random(len(who)) * np.maximum(k, 1)).astype(np.int64)]
-            if len(cand)
-            else who
-        )
-        self.referred_by[who[ok]] = pick[ok]
+        pick = np.floor(rng.random(len(who)) * np.maximum(k, 1)).astype(np.int64)
+        self.referred_by[who[ok]] = cand[pick[ok]]
         self.channel[who[~ok]] = ACQUISITION_CHANNELS.index("direct_sales")
 
     def _term(self, seg: np.ndarray) -> np.ndarray:

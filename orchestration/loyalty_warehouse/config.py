@@ -36,7 +36,7 @@ class Settings:
     spark_master: str = "local[2]"
     # Spark's own files (table data, Derby metastore, scratch): never inside the repo.
     spark_dir: Path = REPO_ROOT / "data" / "spark"
-    spark_shuffle_partitions: int = 4
+    spark_shuffle_partitions: int = 2
 
     @property
     def lock_path(self) -> Path:
@@ -59,5 +59,5 @@ def settings() -> Settings:
         dbt_target=os.environ.get("LOYALTY_DBT_TARGET", "duckdb"),
         spark_master=os.environ.get("SPARK_MASTER") or "local[2]",
         spark_dir=_path("LOYALTY_SPARK_DIR", data_dir / "spark"),
-        spark_shuffle_partitions=int(os.environ.get("LOYALTY_SPARK_SHUFFLE_PARTITIONS", "4")),
+        spark_shuffle_partitions=int(os.environ.get("LOYALTY_SPARK_SHUFFLE_PARTITIONS", "2")),
     )

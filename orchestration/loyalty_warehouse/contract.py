@@ -100,6 +100,8 @@ class Column:
     is_list: bool = False
     # Dates in the future are an error unless the column is a plan (due dates, contract ends).
     future_ok: bool = False
+    # Digits after the decimal point for decimal columns (money has 2; rates need more).
+    scale: int = 2
 
 
 @dataclass(frozen=True)
@@ -686,11 +688,12 @@ ENTITIES: tuple[Entity, ...] = (
             ),
             Column("period_start", "date", "First day the target applies.", future_ok=True),
             Column("period_end", "date", "Last day the target applies.", future_ok=True),
-            Column("target", "decimal", "Target value, in the KPI's own unit."),
+            Column("target", "decimal", "Target value, in the KPI's own unit.", scale=4),
             Column(
                 "amber_threshold",
                 "decimal",
                 "Value beyond which status turns red; between target and this it is amber.",
+                scale=4,
             ),
             Column(
                 "direction",

@@ -136,7 +136,7 @@ def sources_yaml(system: str) -> str:
             out += [
                 f"          - name: {col.name}",
                 f"            description: {_yaml_str(col.description + ' (' + _rules_text(col).replace('`', '').replace('**', '') + ')')}",
-                f"            data_type: {DBT_TYPES[col.type]}",
+                f"            data_type: {f'decimal(18,{col.scale})' if col.type == 'decimal' else DBT_TYPES[col.type]}",
             ]
             if col.pii:
                 out += [

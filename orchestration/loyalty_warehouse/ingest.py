@@ -126,7 +126,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         )"""
     )
     for ent in ENTITIES:
-        cols = ", ".join(f"{_ident(c.name)} {SQL_TYPES[c.type]}" for c in ent.columns)
+        cols = ", ".join(f"{_ident(c.name)} {sql_type(c)}" for c in ent.columns)
         con.execute(
             f"create table if not exists raw.{_ident(ent.raw_table)} "
             f"({cols}, _batch_id bigint not null, _line_number bigint not null)"
@@ -143,7 +143,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             if c.name not in existing:  # the contract grew a column: old batches get nulls
                 con.execute(
                     f"alter table raw.{_ident(ent.raw_table)} "
-                    f"add column {_ident(c.name)} {SQL_TYPES[c.type]}"
+                    f"add column {_ident(c.name)} {sql_type(c)}"
                 )
 
 
@@ -268,12 +268,16 @@ def _null_normalised(src: str) -> str:
     return f"case when upper(trim({src})) in ({tokens}) then null else {src} end"
 
 
+def sql_type(col: Column) -> str:
+    return f"decimal(18,{col.scale})" if col.type == "decimal" else SQL_TYPES[col.type]
+
+
 def _typed(col: Column, v: str) -> str:
     if col.type == "boolean":
         return f"(lower(trim({v})) in ('true', '1', 'yes', 't', 'y'))"
     if col.type == "string":
         return v
-    return f"try_cast(trim({v}) as {SQL_TYPES[col.type]})"
+    return f"try_cast(trim({v}) as {sql_type(col)})"
 
 
 def _rules(ent: Entity) -> list[tuple[str, str, str, str]]:

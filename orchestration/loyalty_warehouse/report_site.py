@@ -5,6 +5,7 @@ call the same functions.
 
     python -m loyalty_warehouse.report_site install            # node_modules from the lockfile
     python -m loyalty_warehouse.report_site build [--db PATH]  # npm run sources + npm run build
+    python -m loyalty_warehouse.report_site definitions        # pages/definitions.md only (npm run dev)
 
 Why some things are done the way they are:
 - The database path reaches Evidence as the environment variable
@@ -19,6 +20,9 @@ Why some things are done the way they are:
   installed tree against package-lock.json ourselves, which is the guarantee `npm ci` gives.
 - `evidence build:strict` still exits 0 when a query in a page fails; it only prints
   "<query> | Error in Query! ...". We treat such lines as a failed build.
+- The metric definitions page (pages/definitions.md) is generated from docs/metrics.md at every
+  build, so the definitions have one source of truth; the pages link to its headings
+  (/definitions#<metric>) and the build fails on a link to a heading that does not exist.
 """
 
 from __future__ import annotations
@@ -40,6 +44,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
+METRICS_DOC = REPO_ROOT / "docs" / "metrics.md"
+# Generated at build time from METRICS_DOC (git-ignored): never edit it by hand.
+DEFINITIONS_PAGE = Path("pages") / "definitions.md"
 SOURCE_NAME = "warehouse"
 DB_ENV_VAR = f"EVIDENCE_SOURCE__{SOURCE_NAME}__filename"
 INSTALL_TIMEOUT_S = 900
@@ -248,6 +256,119 @@ def ensure_node_modules(
         return True
 
 
+# ----------------------------------------------------------------------------- definitions page
+
+_FENCE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})(.*)$")
+_INLINE_CODE = re.compile(r"(`+)(.+?)\1")
+_LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
+
+
+def _escape_prose(text: str) -> str:
+    """Make markdown prose safe for Evidence (mdsvex + Svelte) while keeping what it shows.
+
+    Curly braces start Svelte expressions and `<` can open a tag, so each becomes a Svelte
+    expression printing the character (`{'<'}`); an HTML entity would not do, Evidence decodes it
+    back into table cells. Inline code spans are left alone (mdsvex escapes code itself).
+    """
+    out: list[str] = []
+    last = 0
+    for m in _INLINE_CODE.finditer(text):
+        out.append(_escape_plain(text[last : m.start()]))
+        out.append(m.group(0))
+        last = m.end()
+    out.append(_escape_plain(text[last:]))
+    return "".join(out)
+
+
+def _escape_plain(text: str) -> str:
+    return re.sub(r"[{}<]", lambda m: {"{": "{'{'}", "}": "{'}'}", "<": "{'<'}"}[m.group(0)], text)
+
+
+def render_definitions_page(markdown: str, source: str = "docs/metrics.md") -> str:
+    """The Evidence page for the metric definitions, from the markdown of docs/metrics.md.
+
+    Headings keep their text, so `## logo churn` is the anchor /definitions#logo-churn. Code
+    fences become ```code (Evidence runs a fence named `sql`, or in any language it does not
+    highlight, as a query, and `code` is its plain highlighted block); indented code blocks become such fences too (Evidence's markdown does not know
+    them and would read `a <= b` in one as a tag); the document's `# title` becomes the page
+    title; braces and `<` in prose are escaped (see _escape_prose).
+    """
+    lines = markdown.replace("\r\n", "\n").split("\n")
+    if lines and lines[0].strip() == "---":  # the document's own front matter: not for the page
+        end = next((i for i, ln in enumerate(lines[1:], 1) if ln.strip() == "---"), 0)
+        lines = lines[end + 1 :]
+    title = "Metric definitions"
+    for i, line in enumerate(lines):
+        if line.strip():
+            if line.startswith("# "):
+                title = line[2:].strip() or title
+                lines = lines[:i] + lines[i + 1 :]
+            break
+    body: list[str] = []
+    fence: str | None = None  # the open fence's marker while inside a fenced block
+    indented = False  # inside an indented code block (rewritten as a fence)
+    prose_before = ""  # the last non-blank line outside code
+    for line in lines:
+        m = _FENCE.match(line)
+        if indented:
+            if not line.strip() or line.startswith("    "):
+                body.append(line[4:])
+                continue
+            while body and not body[-1].strip():  # blank lines belong after the fence
+                body.pop()
+            body += ["```", ""]
+            indented = False
+        if fence is None and m:
+            fence = m.group(2)
+            body.append(f"{m.group(1)}{fence}code")
+        elif fence is not None:
+            closing = m and m.group(2)[0] == fence[0] and len(m.group(2)) >= len(fence)
+            if closing and not m.group(3).strip():
+                fence = None
+            body.append(line)
+        elif (
+            line.startswith("    ")
+            and line.strip()
+            and body
+            and not body[-1].strip()
+            and not _LIST_ITEM.match(prose_before)
+            and not prose_before.startswith((" ", "\t"))
+        ):
+            indented = True
+            body += ["```code", line[4:]]
+        else:
+            body.append(_escape_prose(line))
+            if line.strip():
+                prose_before = line
+    if indented:
+        body.append("```")
+    title_yaml = json.dumps(title)  # a JSON string is a valid YAML scalar
+    # Evidence requests the query results of every page and 404s on a page without a query.
+    header = (
+        f"---\ntitle: {title_yaml}\n---\n\n"
+        f"<!-- Generated from {source} by loyalty_warehouse.report_site at build time. "
+        f"Do not edit: change {source}. -->\n\n"
+        "```sql data_through\nselect max(month) as month from warehouse.kpi_scorecard\n```\n\n"
+        "How every figure on the report pages is defined (from `docs/metrics.md`); the published "
+        'data runs to the end of <Value data={data_through} column=month fmt="mmmm yyyy"/>.\n\n'
+    )
+    return header + "\n".join(body).strip("\n") + "\n"
+
+
+def write_definitions_page(reports_dir: Path, metrics_doc: Path = METRICS_DOC) -> Path:
+    """Write reports_dir/pages/definitions.md from docs/metrics.md; returns the page's path."""
+    if not metrics_doc.is_file():
+        raise ReportBuildError(
+            "definitions",
+            f"metric definitions not found: {metrics_doc} (the /definitions page is generated "
+            "from it and every page links there)",
+        )
+    page = reports_dir / DEFINITIONS_PAGE
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(render_definitions_page(metrics_doc.read_text()))
+    return page
+
+
 # ----------------------------------------------------------------------------- building
 
 
@@ -275,12 +396,14 @@ def build_site(
     published_db: Path,
     *,
     log: Log = print,
+    metrics_doc: Path = METRICS_DOC,
     sources_timeout_s: float = SOURCES_TIMEOUT_S,
     build_timeout_s: float = BUILD_TIMEOUT_S,
 ) -> SiteBuildResult:
     """`npm run sources` then `npm run build` against `published_db`; returns the built site.
 
-    Expects node_modules (see ensure_node_modules). Writes reports_dir/build.
+    Expects node_modules (see ensure_node_modules). Writes reports_dir/pages/definitions.md
+    (from `metrics_doc`) and reports_dir/build.
     """
     reports_dir = reports_dir.resolve()
     published_db = published_db.resolve()
@@ -296,6 +419,7 @@ def build_site(
     # not leak into this build either. Sources re-run every query anyway (~2 s).
     for stale in (".evidence/meta", ".evidence/template/static/data", "build"):
         _rmtree(reports_dir / stale)
+    write_definitions_page(reports_dir, metrics_doc)
 
     env = _npm_env({DB_ENV_VAR: db_filename_option(reports_dir, published_db)})
     seconds: dict[str, float] = {}
@@ -331,11 +455,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .config import settings
 
     parser = argparse.ArgumentParser(prog="python -m loyalty_warehouse.report_site")
-    parser.add_argument("command", choices=["install", "build"])
+    parser.add_argument("command", choices=["install", "build", "definitions"])
     parser.add_argument("--db", type=Path, help="published database (default: from config)")
     args = parser.parse_args(argv)
     conf = settings()
     try:
+        if args.command == "definitions":
+            print(write_definitions_page(conf.reports_dir))
+            return 0
         ensure_node_modules(conf.reports_dir)
         if args.command == "build":
             result = build_site(conf.reports_dir, args.db or conf.published_path)

@@ -22,13 +22,17 @@ warehouse on Spark (SPARK_MASTER, default local[2]) and publishes the marts.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +40,8 @@ from urllib.parse import urlparse
 
 import duckdb
 
-from .config import Settings, settings as current_settings
+from .config import Settings
+from .config import settings as current_settings
 from .transform import DbtError, dbt_env
 from .warehouse import PUBLISHED_STORAGE_VERSION, connect, pipeline_lock
 
@@ -46,7 +51,7 @@ MART_SCHEMAS = ("marts",)
 
 @dataclass
 class SparkBuildResult:
-    raw_tables: list[str]
+    raw_tables: list[RawTable]
     marts: dict[str, Path]  # mart table -> its folder of Parquet files in Spark's warehouse
     published_path: Path | None
     seconds: dict[str, float] = field(default_factory=dict)
@@ -145,29 +150,70 @@ def _dbt_in_process(commands: list[list[str]]) -> int:
 # ----------------------------------------------------------------------------- 1. raw -> Parquet
 
 
+@dataclass(frozen=True)
+class RawTable:
+    """One exported raw table: its name and, when every column type maps, its Spark schema."""
+
+    name: str
+    spark_columns: str | None  # "`a` string, `b` bigint" or None (Spark then infers it)
+
+    def as_arg(self) -> dict[str, str] | str:
+        return (
+            {"name": self.name, "columns": self.spark_columns} if self.spark_columns else self.name
+        )
+
+
+# DuckDB column types -> Spark SQL types with the same values (Parquet carries both).
+_SPARK_TYPES = {
+    "VARCHAR": "string",
+    "BOOLEAN": "boolean",
+    "TINYINT": "tinyint",
+    "SMALLINT": "smallint",
+    "INTEGER": "int",
+    "BIGINT": "bigint",
+    "FLOAT": "float",
+    "DOUBLE": "double",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp_ntz",  # DuckDB writes naive timestamps (isAdjustedToUTC=false)
+    "BLOB": "binary",
+}
+
+
+def spark_type(duckdb_type: str) -> str | None:
+    t = duckdb_type.upper()
+    if t.startswith("DECIMAL"):
+        return t.lower()
+    return _SPARK_TYPES.get(t)
+
+
 def export_raw_to_parquet(
     settings: Settings, out_dir: Path | None = None, *, con: duckdb.DuckDBPyConnection | None = None
-) -> list[str]:
+) -> list[RawTable]:
     """Write every table of the warehouse's `raw` schema to <out_dir>/<table>/part-0.parquet.
 
-    Returns the table names. Folders of tables no longer in raw are removed so a registration
-    from this folder mirrors raw exactly.
+    Each folder is written aside and swapped in, and folders of tables no longer in raw are
+    removed, so a registration from this folder mirrors raw exactly.
     """
     out_dir = Path(out_dir or raw_parquet_dir(settings))
     out_dir.mkdir(parents=True, exist_ok=True)
     own = con is None
     if own:
         con = connect(settings, read_only=True)
+    exported: list[RawTable] = []
     try:
-        tables = [
-            name
-            for (name,) in con.execute(
-                "select table_name from information_schema.tables "
-                "where table_schema = ? and table_type = 'BASE TABLE' order by table_name",
-                [RAW_SCHEMA],
-            ).fetchall()
-        ]
-        for table in tables:
+        columns: dict[str, list[tuple[str, str]]] = {}
+        for table, column, data_type in con.execute(
+            "select c.table_name, c.column_name, c.data_type "
+            "from information_schema.columns c join information_schema.tables t "
+            "on t.table_catalog = c.table_catalog and t.table_schema = c.table_schema "
+            "and t.table_name = c.table_name "
+            "where c.table_schema = ? and t.table_type = 'BASE TABLE' "
+            "and c.table_catalog = current_database() "
+            "order by c.table_name, c.ordinal_position",
+            [RAW_SCHEMA],
+        ).fetchall():
+            columns.setdefault(table, []).append((column, data_type))
+        for table, cols in columns.items():
             folder = out_dir / table
             tmp = out_dir / f".{table}.tmp"
             shutil.rmtree(tmp, ignore_errors=True)
@@ -178,24 +224,35 @@ def export_raw_to_parquet(
             )
             shutil.rmtree(folder, ignore_errors=True)
             tmp.rename(folder)
+            types = [spark_type(t) for _, t in cols]
+            schema = (
+                ", ".join(f"`{c}` {t}" for (c, _), t in zip(cols, types, strict=True))
+                if all(types)
+                else None
+            )
+            exported.append(RawTable(table, schema))
     finally:
         if own:
             con.close()
+    names = {t.name for t in exported}
     for stale in out_dir.iterdir():
-        if stale.is_dir() and stale.name not in tables:
+        if stale.is_dir() and not stale.name.startswith(".") and stale.name not in names:
             shutil.rmtree(stale, ignore_errors=True)
-    return tables
+    return exported
 
 
 # ----------------------------------------------------------------------------- 2. register in Spark
 
 
-def register_raw_args(parquet_dir: Path, tables: Iterable[str]) -> list[str]:
-    args = {"location": str(Path(parquet_dir).resolve()), "tables": list(tables)}
+def register_raw_args(parquet_dir: Path, tables: Iterable[RawTable | str]) -> list[str]:
+    items = [t.as_arg() if isinstance(t, RawTable) else t for t in tables]
+    args = {"location": str(Path(parquet_dir).resolve()), "tables": items}
     return ["run-operation", "register_raw_tables", "--args", json.dumps(args)]
 
 
-def register_raw_tables(settings: Settings, parquet_dir: Path, tables: Iterable[str]) -> str:
+def register_raw_tables(
+    settings: Settings, parquet_dir: Path, tables: Iterable[RawTable | str]
+) -> str:
     """Create (or re-create) raw.<table> in Spark's metastore over each Parquet folder.
 
     The tables persist in the metastore (<spark_dir>/metastore_db), so a later `dbt build
@@ -271,6 +328,140 @@ def export_marts_to_duckdb(
     return target
 
 
+# ----------------------------------------------------------------------------- standalone cluster
+
+
+def spark_home() -> Path:
+    """The Spark distribution inside the pyspark package (jars, bin/spark-class)."""
+    import pyspark
+
+    return Path(pyspark.__file__).resolve().parent
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class StandaloneCluster:
+    """A Spark standalone master and one worker on 127.0.0.1, from pyspark's own jars.
+
+    For tests and trying the cluster path on one machine; a real cluster is started by its
+    operators and only its URL (SPARK_MASTER=spark://host:7077) reaches this project. pyspark
+    ships no sbin/start-master.sh, so the daemons run through bin/spark-class, each in its own
+    process group, and `stop` ends exactly those groups (the worker's executors included).
+
+        with StandaloneCluster(tmp_dir) as cluster:
+            build_on_spark(dataclasses.replace(settings, spark_master=cluster.master_url))
+    """
+
+    def __init__(self, work_dir: Path, *, cores: int = 2, memory: str = "2g") -> None:
+        self.work_dir = Path(work_dir)
+        self.cores = cores
+        self.memory = memory
+        self.port = _free_port()
+        self.ui_port = _free_port()
+        self.worker_ui_port = _free_port()
+        self.procs: list[subprocess.Popen] = []
+        self._logs: list = []
+
+    @property
+    def master_url(self) -> str:
+        return f"spark://127.0.0.1:{self.port}"
+
+    def _env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "SPARK_HOME": str(spark_home()),
+            "SPARK_LOCAL_IP": "127.0.0.1",
+            "SPARK_LOCAL_DIRS": str(self.work_dir / "local"),
+            "SPARK_WORKER_DIR": str(self.work_dir / "work"),
+            "SPARK_LOG_DIR": str(self.work_dir / "logs"),
+        }
+
+    def _spawn(self, name: str, args: list[str]) -> None:
+        log = open(self.work_dir / f"{name}.log", "w")  # noqa: SIM115 - closed in stop()
+        self._logs.append(log)
+        self.procs.append(
+            subprocess.Popen(
+                ["bash", str(spark_home() / "bin" / "spark-class"), *args],
+                cwd=self.work_dir,
+                env=self._env(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+
+    def alive_workers(self) -> int:
+        url = f"http://127.0.0.1:{self.ui_port}/json/"
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                state = json.load(response)
+        except (OSError, ValueError):
+            return 0
+        return int(state.get("aliveworkers", 0))
+
+    def start(self, timeout: float = 180) -> str:
+        for sub in ("local", "work", "logs"):
+            (self.work_dir / sub).mkdir(parents=True, exist_ok=True)
+        self._spawn(
+            "master",
+            ["org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
+             "--port", str(self.port), "--webui-port", str(self.ui_port)],
+        )  # fmt: skip
+        self._spawn(
+            "worker",
+            ["org.apache.spark.deploy.worker.Worker", self.master_url, "--host", "127.0.0.1",
+             "--cores", str(self.cores), "--memory", self.memory,
+             "--webui-port", str(self.worker_ui_port), "--work-dir", str(self.work_dir / "work")],
+        )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while self.alive_workers() < 1:
+            dead = [p for p in self.procs if p.poll() is not None]
+            if dead or time.monotonic() > deadline:
+                logs = "\n".join(self.log_tail(n) for n in ("master", "worker"))
+                self.stop()
+                why = "a daemon exited" if dead else f"no worker registered in {timeout:.0f} s"
+                raise RuntimeError(f"Spark standalone cluster did not start ({why}):\n{logs}")
+            time.sleep(1)
+        return self.master_url
+
+    def log_tail(self, name: str, lines: int = 30) -> str:
+        path = self.work_dir / f"{name}.log"
+        text = path.read_text(errors="replace") if path.exists() else ""
+        return f"--- {name}.log\n" + "\n".join(text.splitlines()[-lines:])
+
+    def stop(self, timeout: float = 30) -> None:
+        for proc in reversed(self.procs):  # worker first: it ends its executors
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=timeout)
+        # executors the worker started are in its process group; make sure none outlive it
+        for proc in self.procs:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        self.procs.clear()
+        for log in self._logs:
+            log.close()
+        self._logs.clear()
+
+    def __enter__(self) -> StandaloneCluster:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
 # ----------------------------------------------------------------------------- all together
 
 
@@ -295,7 +486,9 @@ def build_on_spark(
         seconds["export_raw"] = time.monotonic() - t
 
         t = time.monotonic()
-        out = run_dbt_on_spark(s, register_raw_args(raw_parquet_dir(s), tables), dbt_args or ["build"])
+        out = run_dbt_on_spark(
+            s, register_raw_args(raw_parquet_dir(s), tables), dbt_args or ["build"]
+        )
         seconds["spark_register_and_build"] = time.monotonic() - t
 
         published = None
