@@ -65,6 +65,7 @@ format: setup
 
 docs: setup ## Regenerate docs/landing-contract.md and the dbt sources from the contract
 	$(PY) -m loyalty_warehouse.contract_docs
+	$(PY) -m loyalty_warehouse.exposures
 
 clean: ## Remove the warehouse and built outputs (keeps installed dependencies)
 	rm -rf data reports/build reports/.evidence/template/static/data dbt_project/target

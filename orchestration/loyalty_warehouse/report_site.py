@@ -343,14 +343,15 @@ def render_definitions_page(markdown: str, source: str = "docs/metrics.md") -> s
     if indented:
         body.append("```")
     title_yaml = json.dumps(title)  # a JSON string is a valid YAML scalar
-    # Evidence requests the query results of every page and 404s on a page without a query.
+    # Evidence requests the query results of every page and 404s on a page without a query;
+    # this one reads no mart (the page depends on docs/metrics.md only, see exposures.py).
     header = (
         f"---\ntitle: {title_yaml}\n---\n\n"
         f"<!-- Generated from {source} by loyalty_warehouse.report_site at build time. "
         f"Do not edit: change {source}. -->\n\n"
-        "```sql data_through\nselect max(month) as month from warehouse.kpi_scorecard\n```\n\n"
-        "How every figure on the report pages is defined (from `docs/metrics.md`); the published "
-        'data runs to the end of <Value data={data_through} column=month fmt="mmmm yyyy"/>.\n\n'
+        f"```sql definitions_source\nselect '{source}' as source\n```\n\n"
+        "How every figure on the report pages is defined, generated from "
+        "<Value data={definitions_source} column=source/> at each build.\n\n"
     )
     return header + "\n".join(body).strip("\n") + "\n"
 
