@@ -11,7 +11,7 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 export PYTHONPATH := $(CURDIR)/orchestration
 export DO_NOT_TRACK := 1
 
-.PHONY: run test test-spark benchmark setup serve dagster lint format docs clean browser
+.PHONY: run run-spark test test-spark benchmark setup serve dagster lint format docs clean browser
 
 run: setup ## Set up, then load the demo extracts, build, check and publish the report site
 	$(PY) -m loyalty_warehouse run
@@ -19,8 +19,11 @@ run: setup ## Set up, then load the demo extracts, build, check and publish the 
 test: setup browser ## Set up, then run the whole test suite
 	$(PY) -m pytest -n 2 --dist loadgroup
 
-test-spark: setup ## The DuckDB-vs-Spark parity tests (local and standalone master)
-	LOYALTY_TEST_SPARK=1 $(PY) -m pytest tests/test_spark_parity.py -v
+run-spark: setup ## The same pipeline with dbt on Apache Spark (SPARK_MASTER, default local[2])
+	LOYALTY_DBT_TARGET=spark $(PY) -m loyalty_warehouse run --skip-docs
+
+test-spark: setup ## Only the DuckDB-vs-Spark parity tests (local and standalone master)
+	$(PY) -m pytest tests/test_spark_parity.py -v
 
 benchmark: setup ## Figures for docs/performance.md: make benchmark TIER=medium
 	$(PY) benchmarks/run.py --tier $(or $(TIER),demo)

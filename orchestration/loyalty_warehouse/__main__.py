@@ -38,7 +38,16 @@ def cmd_run(args: argparse.Namespace) -> int:
             from .definitions import defs
 
             job = defs.resolve_job_def("loyalty_pipeline")
-            result = job.execute_in_process(instance=dg.DagsterInstance.get(), raise_on_error=False)
+            selection = None
+            if args.skip_site:
+                selection = [
+                    k
+                    for k in defs.resolve_all_asset_keys()
+                    if k != dg.AssetKey("report_site_build")
+                ]
+            result = job.execute_in_process(
+                instance=dg.DagsterInstance.get(), raise_on_error=False, asset_selection=selection
+            )
             if result.success and not args.skip_docs:
                 from .transform import run_dbt
 
@@ -57,6 +66,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         for e in result.all_events:
             if e.event_type_value == "STEP_FAILURE":
                 print(f"  {e.step_key}: {e.event_specific_data.error.message.strip()[:2000]}")
+    print(f"  dbt target (engine):       {s.dbt_target}")
     print(f"  Warehouse (DuckDB):        {s.warehouse_path}")
     print(f"  Published report copy:     {s.published_path}")
     print(f"  Data-quality results:      {s.quality_dir / 'index.html'}")
@@ -120,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="run the whole pipeline")
     run.add_argument("--wait", type=float, default=0, help="seconds to wait for a running pipeline")
     run.add_argument("--skip-docs", action="store_true", help="skip dbt docs generate")
+    run.add_argument(
+        "--skip-site", action="store_true", help="stop after publishing the marts (no report site)"
+    )
     run.set_defaults(func=cmd_run)
     load = sub.add_parser("load", help="load landing files into raw only")
     load.add_argument("--landing", help="landing folder (default: LOYALTY_LANDING_DIR)")

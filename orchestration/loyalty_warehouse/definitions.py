@@ -12,7 +12,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from . import ingest, quality, report_site, warehouse
+from . import ingest, quality, report_site, spark, warehouse
 from .config import settings as current_settings
 from .contract import ENTITIES, Entity
 from .transform import apply_dbt_env, dbt_executable, ensure_manifest
@@ -101,7 +101,17 @@ def loyalty_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     settings = current_settings()
     apply_dbt_env(settings)
     with warehouse.pipeline_lock(settings, wait_seconds=600):
+        if _on_spark(settings):
+            # raw reaches Spark through the loader's tables, exported and registered first
+            tables = spark.prepare_raw(settings)
+            context.log.info(f"raw registered in Spark: {len(tables)} tables")
+            spark.apply_spark_env(settings)
         yield from dbt.cli(["build"], context=context).stream()
+
+
+def _on_spark(settings) -> bool:  # noqa: ANN001 - config.Settings
+    """LOYALTY_DBT_TARGET=spark runs the same models on Spark (docs/portability.md)."""
+    return settings.dbt_target == "spark"
 
 
 # ----------------------------------------------------------------------------- quality
@@ -117,7 +127,10 @@ def _suite_check(spec: quality.SuiteSpec) -> dg.AssetChecksDefinition:
     def _check() -> dg.AssetCheckResult:
         settings = current_settings()
         with warehouse.pipeline_lock(settings, wait_seconds=600):
-            con = warehouse.connect(settings, read_only=spec.scope != "new_batches")
+            if spec.scope != "new_batches" and _on_spark(settings):
+                con = spark.marts_connection(settings)  # the marts are Spark's tables
+            else:
+                con = warehouse.connect(settings, read_only=spec.scope != "new_batches")
             try:
                 if spec.scope == "new_batches":
                     result = quality.validate_new_batches(con, spec)
@@ -158,7 +171,10 @@ SUITE_CHECKS = [_suite_check(s) for s in quality.load_suites()]
 def published_marts() -> dg.MaterializeResult:
     settings = current_settings()
     with warehouse.pipeline_lock(settings, wait_seconds=600):
-        path = warehouse.publish_marts(settings)
+        if _on_spark(settings):
+            path = spark.export_marts_to_duckdb(settings)
+        else:
+            path = warehouse.publish_marts(settings)
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path))})
 
 

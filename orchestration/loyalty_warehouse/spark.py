@@ -12,7 +12,9 @@ Flow of a Spark build, each step a plain function:
 4. `export_marts_to_duckdb`: Spark's mart tables (Parquet files in Spark's warehouse folder)
    -> a DuckDB file, by default the published read-only copy the report site reads.
 
-`build_on_spark` runs 1-4. Spark keeps its files under `settings.spark_dir` (table data, the
+`build_on_spark` runs 1-4, with 2 and 3 in one child process (one JVM: starting Spark and its
+Hive metastore client costs tens of seconds). `StandaloneCluster` starts a local standalone
+master and worker from pyspark's jars for tests. Spark keeps its files under `settings.spark_dir` (table data, the
 Derby metastore, scratch space, dbt's target folder for the Spark run), never in the repo.
 
 Command line: `python -m loyalty_warehouse.spark [--no-publish]` builds the configured
@@ -127,16 +129,28 @@ def run_dbt_on_spark(settings: Settings, *commands: list[str]) -> str:
     )
     out = (proc.stdout or "") + (proc.stderr or "")
     if proc.returncode != 0:
-        tail = "\n".join(out.splitlines()[-60:])
-        shown = " && ".join("dbt " + " ".join(c) for c in commands)
-        raise DbtError(f"{shown} on Spark failed (exit {proc.returncode}):\n{tail}")
+        # dbt's own lines, not the JVM's stack frames, and no multi-kilobyte --args
+        lines = [ln for ln in out.splitlines() if not ln.startswith(("\tat ", "\t... "))]
+        tail = "\n".join(lines[-60:])
+        shown = " && ".join("dbt " + " ".join(_short(a) for a in c) for c in commands)
+        status = (
+            f"killed by signal {-proc.returncode}"
+            if proc.returncode < 0
+            else f"exit {proc.returncode}"
+        )
+        raise DbtError(f"{shown} on Spark failed ({status}):\n{tail}")
     return out
+
+
+def _short(arg: str, limit: int = 120) -> str:
+    return arg if len(arg) <= limit else arg[: limit - 5] + " ...}"
 
 
 def _dbt_in_process(commands: list[list[str]]) -> int:
     """Child side of run_dbt_on_spark: dbt's programmatic runner, one SparkSession."""
     from dbt.cli.main import dbtRunner
 
+    cleaned = False
     for args in commands:
         print(f"--- dbt {' '.join(args)}", flush=True)
         result = dbtRunner().invoke(args)
@@ -144,7 +158,42 @@ def _dbt_in_process(commands: list[list[str]]) -> int:
             if result.exception is not None:
                 print(f"dbt {' '.join(args)} raised: {result.exception}", flush=True)
             return 1
+        if not cleaned:  # dbt has started the SparkSession now
+            cleaned = True
+            for path in _remove_orphan_table_folders():
+                print(f"removed {path}: table folder without a table (an interrupted run)")
     return 0
+
+
+def _remove_orphan_table_folders() -> list[str]:
+    """Delete table folders in Spark's warehouse that the metastore has no table for.
+
+    A Spark process killed while writing a table leaves its folder behind without the table,
+    and Spark then refuses to create that table again (LOCATION_ALREADY_EXISTS). Only folders
+    of databases the metastore knows are touched, and only those no table of it owns.
+    """
+    from pyspark import SparkContext
+    from pyspark.sql import SparkSession
+
+    if SparkContext._active_spark_context is None:
+        return []
+    spark = SparkSession.builder.getOrCreate()  # dbt's session: no options, nothing changes
+    warehouse = Path(urlparse(spark.conf.get("spark.sql.warehouse.dir")).path)
+    removed: list[str] = []
+    if not warehouse.is_dir():
+        return removed
+    databases = {d.name for d in spark.catalog.listDatabases()}
+    for db_dir in sorted(warehouse.glob("*.db")):
+        database = db_dir.name[: -len(".db")]
+        if database not in databases:
+            continue
+        tables = {t.name.lower() for t in spark.catalog.listTables(database)}
+        for folder in sorted(p for p in db_dir.iterdir() if p.is_dir()):
+            if folder.name.startswith((".", "_")) or folder.name.lower() in tables:
+                continue
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(str(folder))
+    return removed
 
 
 # ----------------------------------------------------------------------------- 1. raw -> Parquet
@@ -261,6 +310,26 @@ def register_raw_tables(
     return run_dbt_on_spark(settings, register_raw_args(parquet_dir, tables))
 
 
+def prepare_raw(settings: Settings, *, lock_wait_seconds: float = 600) -> list[RawTable]:
+    """Steps 1 and 2 on their own: raw -> Parquet -> Spark's metastore.
+
+    For callers that run `dbt build --target spark` themselves (Dagster's dbt asset).
+    """
+    s = spark_settings(settings)
+    with pipeline_lock(s, wait_seconds=lock_wait_seconds):
+        tables = export_raw_to_parquet(s)
+        register_raw_tables(s, raw_parquet_dir(s), tables)
+    return tables
+
+
+def apply_spark_env(settings: Settings) -> None:
+    """Export the `spark` target's environment into this process (dagster-dbt passes it on)."""
+    env = spark_process_env(spark_settings(settings))
+    # dagster-dbt chooses dbt's target folder per invocation
+    env.pop("DBT_TARGET_PATH", None)
+    os.environ.update(env)
+
+
 # ----------------------------------------------------------------------------- 4. marts -> DuckDB
 
 
@@ -285,6 +354,22 @@ def read_spark_table_sql(table_dir: Path) -> str:
     """DuckDB SQL reading one Spark table's Parquet files (hive-style partition folders too)."""
     pattern = _literal(str(table_dir / "**" / "*.parquet"))
     return f"select * from read_parquet({pattern}, hive_partitioning = true, union_by_name = true)"
+
+
+def marts_connection(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with `marts.<table>` views over Spark's mart tables.
+
+    Lets the Great Expectations mart suites read a Spark build exactly as they read DuckDB's.
+    """
+    con = duckdb.connect(config={"memory_limit": settings.duckdb_memory_limit})
+    for schema in MART_SCHEMAS:
+        con.execute(f"create schema if not exists {_ident(schema)}")
+    for qualified, table_dir in spark_table_dirs(settings).items():
+        schema, table = qualified.split(".", 1)
+        con.execute(
+            f"create view {_ident(schema)}.{_ident(table)} as " + read_spark_table_sql(table_dir)
+        )
+    return con
 
 
 def export_marts_to_duckdb(

@@ -63,9 +63,30 @@ def manifest_path(settings: Settings) -> Path:
     return settings.dbt_project_dir / "target" / "manifest.json"
 
 
-def ensure_manifest(settings: Settings) -> Path:
-    """dagster-dbt needs a parsed manifest before the definitions import."""
-    path = manifest_path(settings)
+DBT_SOURCE_DIRS = ("models", "macros", "snapshots", "tests", "analyses", "seeds")
+
+
+def manifest_is_stale(settings: Settings, path: Path) -> bool:
+    """True when a model, macro, test or project file changed after the manifest was written."""
     if not path.exists():
-        run_dbt(settings, ["parse", "--quiet"])
+        return True
+    built = path.stat().st_mtime
+    project = settings.dbt_project_dir
+    files = [project / "dbt_project.yml", project / "profiles.yml"]
+    for sub in DBT_SOURCE_DIRS:
+        if (project / sub).is_dir():
+            files += [f for f in (project / sub).rglob("*") if f.is_file()]
+    return any(f.exists() and f.stat().st_mtime > built for f in files)
+
+
+def ensure_manifest(settings: Settings) -> Path:
+    """dagster-dbt needs a parsed manifest before the definitions import; it must be current.
+
+    A stale manifest would give Dagster yesterday's asset graph (models added since then would
+    be missing, their checks left dangling), so it is parsed again whenever the project changed.
+    """
+    path = manifest_path(settings)
+    if manifest_is_stale(settings, path):
+        # written where Dagster reads it, whatever DBT_TARGET_PATH says for the runs
+        run_dbt(settings, ["parse", "--quiet", "--target-path", str(path.parent)])
     return path

@@ -9,5 +9,5 @@ select * from (
     ('grr', 'Gross revenue retention', 'pct1', '+0.0%;-0.0%;0.0%', 5, 'grr'),
     ('nrr', 'Net revenue retention', 'pct1', '+0.0%;-0.0%;0.0%', 6, 'nrr'),
     ('promise_kept_rate', 'Promise-keeping rate', 'pct1', '+0.0%;-0.0%;0.0%', 7, 'promise-keeping-rate'),
-    ('complaint_first_response_hours', 'Complaint first response (hours)', '#,##0.0', '+#,##0.0;-#,##0.0;0.0', 8, 'complaint-handling-times-and-targets')
+    ('complaint_first_response_hours', 'Complaint 1st response (h)', '#,##0.0', '+#,##0.0;-#,##0.0;0.0', 8, 'complaint-handling-times-and-targets')
 ) as t(kpi, kpi_label, value_fmt, change_fmt, sort_order, definition_anchor)

@@ -161,7 +161,7 @@ csat as (
     select
         account_quarters.account_id,
         account_quarters.quarter,
-        avg(1.0 * responses.csat_score) as csat_mean_12m,
+        avg(cast(responses.csat_score as double)) as csat_mean_12m,
         count(*) as csat_responses_12m
 
     from account_quarters

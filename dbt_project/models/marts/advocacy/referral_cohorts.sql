@@ -35,7 +35,7 @@ counted as (
         segment,
         count(*) as customers,
         sum(case when is_active then 1 else 0 end) as active_customers,
-        avg(historic_clv) as mean_clv
+        avg(cast(historic_clv as double)) as mean_clv
 
     from grouped_all_segments
     group by channel_group, segment

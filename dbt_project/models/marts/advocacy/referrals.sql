@@ -86,7 +86,7 @@ summed as (
             as referrals_made_as_promoter,
         sum(case when referred_is_active then 1 else 0 end) as referred_active_customers,
         sum(referred_historic_clv) as referred_total_clv,
-        avg(referred_historic_clv) as referred_mean_clv
+        avg(cast(referred_historic_clv as double)) as referred_mean_clv
 
     from referred_with_nps
     group by referrer_account_id

@@ -1,2 +1,0 @@
--- Thin select: all logic lives in the dbt mart, reports only read it.
-select * from marts.referrals
