@@ -30,7 +30,9 @@ def _responses_suite() -> quality.SuiteSpec:
     return next(s for s in quality.load_suites() if s.name == "landing_survey__responses")
 
 
-def _deliver(con: duckdb.DuckDBPyConnection, batch_id: int, nps_score: int) -> None:
+def _deliver(
+    con: duckdb.DuckDBPyConnection, batch_id: int, nps_score: int, account_id: str | None = None
+) -> None:
     """A one-row delivery of survey responses, copied from a real row with a new id."""
     con.execute(
         "insert into raw._batches (batch_id, entity, source_file, content_hash, status, "
@@ -41,8 +43,9 @@ def _deliver(con: duckdb.DuckDBPyConnection, batch_id: int, nps_score: int) -> N
     con.execute(
         "insert into raw.survey__responses by name "
         "select * replace ('late-' || ? as response_id, ? as nps_score, ? as _batch_id, "
-        "1 as _line_number) from raw.survey__responses limit 1",
-        [batch_id, nps_score, batch_id],
+        "1 as _line_number, coalesce(?, account_id) as account_id) "
+        "from raw.survey__responses limit 1",
+        [batch_id, nps_score, batch_id, account_id],
     )
 
 
@@ -118,3 +121,21 @@ def test_a_mart_validated_month_by_month_still_covers_every_row_and_names_the_ba
         for f in broken.failures
     ), broken.failures
     assert len(broken.failures) == 1, broken.failures
+
+
+def test_a_delivery_naming_an_unknown_customer_fails_and_lists_the_unknown_id(
+    warehouse_copy: duckdb.DuckDBPyConnection,
+) -> None:
+    con, spec = warehouse_copy, _responses_suite()
+    _deliver(con, 900_004, nps_score=8, account_id="ACC-NOT-IN-CRM")
+
+    result = quality.validate_new_batches(con, spec)
+
+    assert not result.success
+    assert any(
+        f.startswith("batch 900004: ")
+        and "column account_id__not_in_crm_accounts" in f
+        and "ACC-NOT-IN-CRM" in f
+        for f in result.failures
+    ), result.failures
+    assert len([f for f in result.failures if f.startswith("batch 900004")]) == 1

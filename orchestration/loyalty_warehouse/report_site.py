@@ -458,6 +458,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m loyalty_warehouse.report_site")
     parser.add_argument("command", choices=["install", "build", "definitions"])
     parser.add_argument("--db", type=Path, help="published database (default: from config)")
+    parser.add_argument("--timings", type=Path, help="write the step times (s) here as JSON")
     args = parser.parse_args(argv)
     conf = settings()
     try:
@@ -468,6 +469,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "build":
             result = build_site(conf.reports_dir, args.db or conf.published_path)
             print(f"pages: {', '.join(result.pages)}")
+            if args.timings:
+                args.timings.write_text(json.dumps(result.seconds))
     except ReportBuildError as exc:
         print(exc, file=sys.stderr)
         return 1
