@@ -42,7 +42,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             if args.skip_site:
                 selection = [
                     k
-                    for k in defs.resolve_all_asset_keys()
+                    for k in defs.resolve_asset_graph().executable_asset_keys
                     if k != dg.AssetKey("report_site_build")
                 ]
             result = job.execute_in_process(

@@ -13,6 +13,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from . import ingest, quality, report_site, spark, warehouse
+from .config import Settings
 from .config import settings as current_settings
 from .contract import ENTITIES, Entity
 from .transform import apply_dbt_env, dbt_executable, ensure_manifest
@@ -109,7 +110,7 @@ def loyalty_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         yield from dbt.cli(["build"], context=context).stream()
 
 
-def _on_spark(settings) -> bool:  # noqa: ANN001 - config.Settings
+def _on_spark(settings: Settings) -> bool:
     """LOYALTY_DBT_TARGET=spark runs the same models on Spark (docs/portability.md)."""
     return settings.dbt_target == "spark"
 

@@ -78,19 +78,15 @@ def load_suites(directory: Path = EXPECTATIONS_DIR) -> list[SuiteSpec]:
     return specs
 
 
-def _resolve(con: duckdb.DuckDBPyConnection, kwargs: dict) -> dict:
-    """Fill in what a suite file cannot hold literally: today's date and reference key sets."""
+def _resolve(kwargs: dict) -> dict:
+    """Fill in what a suite file cannot hold literally: today's date.
+
+    (Reference key sets, `value_set_from`, are rewritten by _reference_checks before this.)
+    """
     out = dict(kwargs)
     for key in ("min_value", "max_value"):
         if out.get(key) == "{today}":
             out[key] = datetime.date.today().isoformat()
-    ref = out.pop("value_set_from", None)
-    if ref:
-        system, name, column = ref.split(".")
-        rows = con.execute(
-            f'select distinct "{column}" from raw."{system}__{name}" where "{column}" is not null'
-        ).fetchall()
-        out["value_set"] = [r[0] for r in rows]
     return out
 
 
@@ -154,9 +150,7 @@ def _context():
     return context
 
 
-def validate_dataframe(
-    spec: SuiteSpec, df, con: duckdb.DuckDBPyConnection | None = None
-) -> SuiteResult:
+def validate_dataframe(spec: SuiteSpec, df) -> SuiteResult:
     _quiet_gx()
     import great_expectations as gx  # slow import: only when validating
 
@@ -167,10 +161,7 @@ def validate_dataframe(
     suite = gx.ExpectationSuite(name=spec.name)
     for item in spec.expectations:
         cls = getattr(gx.expectations, item["type"])
-        kwargs = (
-            _resolve(con, item.get("kwargs", {})) if con is not None else item.get("kwargs", {})
-        )
-        suite.add_expectation(cls(**kwargs))
+        suite.add_expectation(cls(**_resolve(item.get("kwargs", {}))))
     batch = batch_def.get_batch(batch_parameters={"dataframe": df})
     outcome = batch.validate(suite)
     failures = []
@@ -215,12 +206,29 @@ def _date_columns_as_strings(df):
     return df
 
 
+def _validate_rows(
+    con: duckdb.DuckDBPyConnection, spec: SuiteSpec, extra: str, where: str, params: list
+) -> SuiteResult:
+    """Read the rows of spec.table matching `where` (plus the derived columns) and validate."""
+    schema, table = spec.table.split(".", 1)
+    df = con.execute(f'select t.*{extra} from "{schema}"."{table}" t where {where}', params).df()
+    return validate_dataframe(spec, _date_columns_as_strings(df))
+
+
+def _absorb(total: SuiteResult, part: SuiteResult, label: str) -> None:
+    """Add one slice's result (a delivery, a month) to the suite's, its failures labelled."""
+    total.rows += part.rows
+    total.evaluated = max(total.evaluated, part.evaluated)
+    if not part.success:
+        total.success = False
+        total.failures += [f"{label}: {f}" for f in part.failures]
+
+
 def validate_table(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> SuiteResult:
     schema, table = spec.table.split(".", 1)
     extra, spec = _reference_checks(spec)
     if not spec.batch_by:
-        df = con.execute(f'select t.*{extra} from "{schema}"."{table}" t').df()
-        return validate_dataframe(spec, _date_columns_as_strings(df), con)
+        return _validate_rows(con, spec, extra, "true", [])
     column = spec.batch_by
     result = SuiteResult(suite=spec.name, table=spec.table, success=True, rows=0)
     values = [
@@ -230,18 +238,11 @@ def validate_table(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> SuiteResu
         ).fetchall()
     ]
     for value in values:
-        where = f'"{column}" is null' if value is None else f'"{column}" = ?'
-        df = con.execute(
-            f'select t.*{extra} from "{schema}"."{table}" t where {where}',
-            [] if value is None else [value],
-        ).df()
-        one = validate_dataframe(spec, _date_columns_as_strings(df), con)
-        del df
-        result.rows += one.rows
-        result.evaluated = max(result.evaluated, one.evaluated)
-        if not one.success:
-            result.success = False
-            result.failures += [f"{column} {value}: {f}" for f in one.failures]
+        if value is None:
+            one = _validate_rows(con, spec, extra, f'"{column}" is null', [])
+        else:
+            one = _validate_rows(con, spec, extra, f'"{column}" = ?', [value])
+        _absorb(result, one, f"{column} {value}")
     return result
 
 
@@ -270,27 +271,18 @@ def validate_new_batches(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> Sui
         f"on b.batch_id = v.batch_id where v.suite = ? and not v.success and b.{current}",
         [spec.name],
     ).fetchall()
-    schema, table = spec.table.split(".", 1)
     extra, spec = _reference_checks(spec)
     # One delivery at a time: memory is bounded by the largest file, not by the backlog, and
     # each delivery is recorded as passed or failed on its own (a bad file fails only itself).
     result = SuiteResult(suite=spec.name, table=spec.table, success=True, rows=0)
     for batch_id in new:
-        df = con.execute(
-            f'select t.*{extra} from "{schema}"."{table}" t where _batch_id = ?', [batch_id]
-        ).df()
-        one = validate_dataframe(spec, _date_columns_as_strings(df), con)
-        del df
+        one = _validate_rows(con, spec, extra, "_batch_id = ?", [batch_id])
         con.execute(
             "insert into raw._batch_validations (batch_id, suite, success, failures) "
             "values (?, ?, ?, ?)",
             [batch_id, spec.name, one.success, "; ".join(one.failures)],
         )
-        result.rows += one.rows
-        result.evaluated = max(result.evaluated, one.evaluated)
-        if not one.success:
-            result.success = False
-            result.failures += [f"batch {batch_id}: {f}" for f in one.failures]
+        _absorb(result, one, f"batch {batch_id}")
     if still_failed:
         result.success = False
         result.failures += [
