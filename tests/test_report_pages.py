@@ -377,3 +377,108 @@ def test_sources_are_thin_selects_over_marts_without_personal_data(published_db)
             assert leaked == [], f"{sql_file.name} selects {leaked}"
     finally:
         con.close()
+
+
+def test_report_sources_hold_aggregates_not_one_row_per_customer(published_db) -> None:
+    """What the site ships must not grow with the customer count: no source has a row per
+    account, except the ranked at-risk list, which keeps at most 50 per month and group."""
+    con = duckdb.connect(str(published_db), read_only=True)
+    try:
+        for sql_file in sorted((REPORTS / "sources" / "warehouse").glob("*.sql")):
+            sql = re.sub(r"--[^\n]*", "", sql_file.read_text()).strip()
+            columns = [d[0] for d in con.execute(f"select * from ({sql}) limit 0").description]
+            if sql_file.stem == "at_risk_accounts_top_monthly":
+                largest = con.execute(
+                    f"select max(n) from (select count(*) as n from ({sql}) "
+                    "group by month, segment, region, owner_team)"
+                ).fetchone()[0]
+                assert 0 < largest <= 50
+            else:
+                assert "account_id" not in columns, f"{sql_file.name} has a row per account"
+    finally:
+        con.close()
+
+
+def _same(marts: duckdb.DuckDBPyConnection, summary_sql: str, account_sql: str) -> None:
+    summary = sorted(marts.execute(summary_sql).fetchall(), key=repr)
+    accounts = sorted(marts.execute(account_sql).fetchall(), key=repr)
+    assert summary, summary_sql
+    assert summary == accounts
+
+
+def test_report_grain_marts_add_up_to_the_account_marts_they_summarise(marts) -> None:
+    _same(
+        marts,
+        """select month, owner_team, sum(at_risk_customers), sum(at_risk_mrr),
+                  sum(at_risk_with_silence)
+           from marts.account_risk_summary_monthly group by all""",
+        """select r.month, coalesce(c.owner_team, 'unknown'),
+                  count(*) filter (where r.is_at_risk),
+                  coalesce(sum(r.mrr_at_start) filter (where r.is_at_risk), 0),
+                  count(*) filter (where r.is_at_risk and r.silence_flag = 1)
+           from marts.account_risk_monthly r left join marts.customer_360 c using (account_id)
+           group by all""",
+    )
+    _same(
+        marts,
+        """select month, region, sum(proactive_activities), sum(reactive_activities),
+                  sum(complaints_followed_up_in_time)
+           from marts.contact_cadence_summary_monthly group by all""",
+        """select k.month, coalesce(c.region, 'unknown'), sum(k.proactive_activities),
+                  sum(k.activities - k.proactive_activities), sum(k.complaints_followed_up_in_time)
+           from marts.contact_cadence_monthly k left join marts.customer_360 c using (account_id)
+           group by all""",
+    )
+    _same(
+        marts,
+        "select month, segment, region, customers_lost from marts.customers_lost_monthly",
+        """select month, segment, coalesce(region, 'unknown'),
+                  count(*) filter (where churned_in_month and is_customer_at_start)
+           from marts.revenue_monthly group by all""",
+    )
+    _same(
+        marts,
+        """select segment, customers, round(mean_historic_clv, 6), round(median_historic_clv, 6)
+           from marts.customer_value_summary where region = 'all'""",
+        """select coalesce(segment, 'all'), count(*), round(avg(historic_clv::double), 6),
+                  round(median(historic_clv::double), 6)
+           from marts.customer_value group by grouping sets ((segment), ())""",
+    )
+    _same(
+        marts,
+        "select segment, sum(customers) from marts.customer_value_bands group by all",
+        "select segment, count(*) from marts.customer_value group by all",
+    )
+    _same(
+        marts,
+        """select quarter, loyalty_segment,
+                  coalesce(sum(customers) filter (where has_moved), 0), sum(customers)
+           from marts.loyalty_segment_summary_quarterly group by all""",
+        """select quarter, loyalty_segment, count(*) filter (where has_moved), count(*)
+           from marts.loyalty_segment_transitions where is_active group by all""",
+    )
+    _same(
+        marts,
+        """select due_month, commitment_status, sum(promises)
+           from marts.promise_outcomes_monthly group by all""",
+        "select due_month, commitment_status, count(*) from marts.commitments group by all",
+    )
+
+
+def test_the_ranked_at_risk_list_is_exact_for_any_filter_down_to_its_length(marts) -> None:
+    month, segment = marts.execute(
+        "select month, segment from marts.account_risk_summary_monthly "
+        "group by all order by sum(at_risk_customers) desc limit 1"
+    ).fetchone()
+    ranked = """select account_id from marts.at_risk_accounts_top_monthly
+                where month = ? and {cond} order by risk_score desc, mrr_at_start desc,
+                account_id limit 50"""
+    full = """select r.account_id from marts.account_risk_monthly r
+              left join marts.customer_360 c using (account_id)
+              where r.is_at_risk and r.month = ? and {cond}
+              order by r.risk_score desc, r.mrr_at_start desc, r.account_id limit 50"""
+    for cond, args in (("true", []), ("segment = ?", [segment])):
+        account_cond = cond.replace("segment", "r.segment")
+        expected = marts.execute(full.format(cond=account_cond), [month, *args]).fetchall()
+        assert len(expected) > 0
+        assert marts.execute(ranked.format(cond=cond), [month, *args]).fetchall() == expected

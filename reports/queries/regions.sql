@@ -1,5 +1,5 @@
 -- Options for the region filter (region of the customer's head office).
 select distinct region, replace(region, '_', ' ') as region_label
-from warehouse.customer_360
-where region is not null
+from warehouse.customer_summary
+where region <> 'unknown'
 order by region

@@ -1,2 +1,2 @@
 -- Thin select: all logic lives in the dbt mart, reports only read it.
-select * from marts.revenue_monthly
+select * from marts.promise_outcomes_monthly

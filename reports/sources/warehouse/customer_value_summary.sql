@@ -1,2 +1,2 @@
 -- Thin select: all logic lives in the dbt mart, reports only read it.
-select * from marts.relationship_investment_quarterly
+select * from marts.customer_value_summary

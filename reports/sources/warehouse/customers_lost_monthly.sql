@@ -1,2 +1,2 @@
 -- Thin select: all logic lives in the dbt mart, reports only read it.
-select * from marts.loyalty_segments
+select * from marts.customers_lost_monthly

@@ -1,2 +1,2 @@
 -- Thin select: all logic lives in the dbt mart, reports only read it.
-select * from marts.contact_cadence_monthly
+select * from marts.account_risk_summary_monthly

@@ -1,0 +1,84 @@
+-- Active customers per quarter by loyalty group, where they came from and what placed them
+-- there, for each segment x region: the counts behind the loyalty pages, summed from
+-- loyalty_segment_transitions.
+with
+
+transitions as (
+
+    select * from {{ ref('loyalty_segment_transitions') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('customer_360') }}
+
+),
+
+active_transitions as (
+
+    select
+        transitions.quarter,
+        transitions.segment,
+        coalesce(customers.region, 'unknown') as region,
+        transitions.loyalty_segment,
+        coalesce(transitions.previous_loyalty_segment, 'new_this_quarter')
+            as previous_loyalty_segment,
+        transitions.is_satisfied,
+        transitions.is_loyal,
+        transitions.is_incentive_driven,
+        transitions.has_moved
+
+    from transitions
+    left join customers on transitions.account_id = customers.account_id
+    where transitions.is_active
+
+),
+
+counted as (
+
+    select
+        quarter,
+        segment,
+        region,
+        loyalty_segment,
+        previous_loyalty_segment,
+        is_satisfied,
+        is_loyal,
+        is_incentive_driven,
+        has_moved,
+        count(*) as customers
+
+    from active_transitions
+    group by
+        quarter,
+        segment,
+        region,
+        loyalty_segment,
+        previous_loyalty_segment,
+        is_satisfied,
+        is_loyal,
+        is_incentive_driven,
+        has_moved
+
+),
+
+final as (
+
+    select
+        quarter,
+        segment,
+        region,
+        loyalty_segment,
+        previous_loyalty_segment,
+        is_satisfied,
+        is_loyal,
+        is_incentive_driven,
+        has_moved,
+        cast(customers as bigint) as customers
+
+    from counted
+
+)
+
+select * from final
