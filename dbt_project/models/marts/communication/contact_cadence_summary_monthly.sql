@@ -8,9 +8,9 @@ cadence as (
 
 ),
 
-customers as (
+report_groups as (
 
-    select * from {{ ref('customer_360') }}
+    select * from {{ ref('int_accounts_report_grouped') }}
 
 ),
 
@@ -19,15 +19,15 @@ cadence_with_owner as (
     select
         cadence.month,
         cadence.segment,
-        coalesce(customers.region, 'unknown') as region,
-        coalesce(customers.owner_team, 'unknown') as owner_team,
+        report_groups.region as region,
+        report_groups.owner_team as owner_team,
         cadence.activities,
         cadence.proactive_activities,
         cadence.complaints_opened,
         cadence.complaints_followed_up_in_time
 
     from cadence
-    left join customers on cadence.account_id = customers.account_id
+    left join report_groups on cadence.account_id = report_groups.account_id
 
 ),
 

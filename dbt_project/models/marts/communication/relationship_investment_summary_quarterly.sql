@@ -8,9 +8,9 @@ investment as (
 
 ),
 
-customers as (
+report_groups as (
 
-    select * from {{ ref('customer_360') }}
+    select * from {{ ref('int_accounts_report_grouped') }}
 
 ),
 
@@ -19,8 +19,8 @@ investment_with_owner as (
     select
         investment.quarter,
         investment.segment,
-        coalesce(customers.region, 'unknown') as region,
-        coalesce(customers.owner_team, 'unknown') as owner_team,
+        report_groups.region as region,
+        report_groups.owner_team as owner_team,
         case when investment.is_partial_quarter then 1 else 0 end as is_partial,
         investment.activities,
         investment.contact_minutes,
@@ -31,7 +31,7 @@ investment_with_owner as (
         investment.relationship_cost
 
     from investment
-    left join customers on investment.account_id = customers.account_id
+    left join report_groups on investment.account_id = report_groups.account_id
 
 ),
 

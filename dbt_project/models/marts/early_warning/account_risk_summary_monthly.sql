@@ -9,9 +9,9 @@ risk as (
 
 ),
 
-customers as (
+report_groups as (
 
-    select * from {{ ref('customer_360') }}
+    select * from {{ ref('int_accounts_report_grouped') }}
 
 ),
 
@@ -20,8 +20,8 @@ risk_with_owner as (
     select
         risk.month,
         risk.segment,
-        coalesce(customers.region, 'unknown') as region,
-        coalesce(customers.owner_team, 'unknown') as owner_team,
+        report_groups.region as region,
+        report_groups.owner_team as owner_team,
         risk.mrr_at_start,
         case when risk.is_at_risk then 1 else 0 end as at_risk,
         risk.score_decline_flag,
@@ -31,7 +31,7 @@ risk_with_owner as (
         risk.spend_decline_flag
 
     from risk
-    left join customers on risk.account_id = customers.account_id
+    left join report_groups on risk.account_id = report_groups.account_id
 
 ),
 

@@ -10,9 +10,9 @@ risk as (
 
 ),
 
-customers as (
+report_groups as (
 
-    select * from {{ ref('customer_360') }}
+    select * from {{ ref('int_accounts_report_grouped') }}
 
 ),
 
@@ -22,9 +22,9 @@ at_risk as (
         risk.account_id,
         risk.month,
         risk.segment,
-        coalesce(customers.region, 'unknown') as region,
-        coalesce(customers.owner_team, 'unknown') as owner_team,
-        customers.owner_rep_id,
+        report_groups.region as region,
+        report_groups.owner_team as owner_team,
+        report_groups.owner_rep_id,
         risk.risk_score,
         risk.mrr_at_start,
         risk.score_decline_flag,
@@ -34,7 +34,7 @@ at_risk as (
         risk.spend_decline_flag
 
     from risk
-    left join customers on risk.account_id = customers.account_id
+    left join report_groups on risk.account_id = report_groups.account_id
     where risk.is_at_risk
 
 ),

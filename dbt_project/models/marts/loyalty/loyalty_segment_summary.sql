@@ -8,9 +8,9 @@ loyalty as (
 
 ),
 
-customers as (
+report_groups as (
 
-    select * from {{ ref('customer_360') }}
+    select * from {{ ref('int_accounts_report_grouped') }}
 
 ),
 
@@ -18,17 +18,17 @@ counted as (
 
     select
         loyalty.segment,
-        coalesce(customers.region, 'unknown') as region,
+        report_groups.region as region,
         loyalty.loyalty_segment,
         loyalty.is_active,
         count(*) as customers,
         sum(case when loyalty.is_incentive_driven then 1 else 0 end) as incentive_driven
 
     from loyalty
-    left join customers on loyalty.account_id = customers.account_id
+    left join report_groups on loyalty.account_id = report_groups.account_id
     group by
         loyalty.segment,
-        coalesce(customers.region, 'unknown'),
+        report_groups.region,
         loyalty.loyalty_segment,
         loyalty.is_active
 

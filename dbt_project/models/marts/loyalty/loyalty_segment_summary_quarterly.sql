@@ -9,9 +9,9 @@ transitions as (
 
 ),
 
-customers as (
+report_groups as (
 
-    select * from {{ ref('customer_360') }}
+    select * from {{ ref('int_accounts_report_grouped') }}
 
 ),
 
@@ -20,7 +20,7 @@ active_transitions as (
     select
         transitions.quarter,
         transitions.segment,
-        coalesce(customers.region, 'unknown') as region,
+        report_groups.region as region,
         transitions.loyalty_segment,
         coalesce(transitions.previous_loyalty_segment, 'new_this_quarter')
             as previous_loyalty_segment,
@@ -30,7 +30,7 @@ active_transitions as (
         transitions.has_moved
 
     from transitions
-    left join customers on transitions.account_id = customers.account_id
+    left join report_groups on transitions.account_id = report_groups.account_id
     where transitions.is_active
 
 ),

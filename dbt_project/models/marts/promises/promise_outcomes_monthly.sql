@@ -9,9 +9,9 @@ commitments as (
 
 ),
 
-customers as (
+report_groups as (
 
-    select * from {{ ref('customer_360') }}
+    select * from {{ ref('int_accounts_report_grouped') }}
 
 ),
 
@@ -20,17 +20,17 @@ counted as (
     select
         commitments.due_month,
         commitments.segment,
-        coalesce(customers.region, 'unknown') as region,
+        report_groups.region as region,
         coalesce(commitments.team, 'unknown') as team,
         commitments.commitment_status,
         count(*) as promises
 
     from commitments
-    left join customers on commitments.account_id = customers.account_id
+    left join report_groups on commitments.account_id = report_groups.account_id
     group by
         commitments.due_month,
         commitments.segment,
-        coalesce(customers.region, 'unknown'),
+        report_groups.region,
         coalesce(commitments.team, 'unknown'),
         commitments.commitment_status
 

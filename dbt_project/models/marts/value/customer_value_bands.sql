@@ -8,9 +8,9 @@ customer_value as (
 
 ),
 
-customers as (
+report_groups as (
 
-    select * from {{ ref('customer_360') }}
+    select * from {{ ref('int_accounts_report_grouped') }}
 
 ),
 
@@ -35,12 +35,12 @@ banded as (
 
     select
         customer_value.segment,
-        coalesce(customers.region, 'unknown') as region,
+        report_groups.region as region,
         bands.band_order,
         bands.clv_band
 
     from customer_value
-    left join customers on customer_value.account_id = customers.account_id
+    left join report_groups on customer_value.account_id = report_groups.account_id
     inner join bands
         on customer_value.historic_clv >= bands.lower_bound
         and customer_value.historic_clv < bands.upper_bound

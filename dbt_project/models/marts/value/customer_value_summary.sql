@@ -9,9 +9,9 @@ customer_value as (
 
 ),
 
-customers as (
+report_groups as (
 
-    select * from {{ ref('customer_360') }}
+    select * from {{ ref('int_accounts_report_grouped') }}
 
 ),
 
@@ -19,13 +19,13 @@ value_with_region as (
 
     select
         customer_value.segment,
-        coalesce(customers.region, 'unknown') as region,
+        report_groups.region as region,
         customer_value.is_active,
         cast(customer_value.historic_clv as double) as historic_clv_value,
         customer_value.historic_clv
 
     from customer_value
-    left join customers on customer_value.account_id = customers.account_id
+    left join report_groups on customer_value.account_id = report_groups.account_id
 
 ),
 
