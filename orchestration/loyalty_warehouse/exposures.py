@@ -14,6 +14,7 @@ import re
 import sys
 
 from .config import REPO_ROOT
+from .report_site import DEFINITIONS_PAGE
 
 REPORTS = REPO_ROOT / "reports"
 TARGET = REPO_ROOT / "dbt_project" / "models" / "_exposures.yml"
@@ -36,10 +37,14 @@ def page_marts() -> dict[str, set[str]]:
     }
     pages: dict[str, set[str]] = {}
     for page in sorted((REPORTS / "pages").rglob("*.md")):
+        if page.relative_to(REPORTS) == DEFINITIONS_PAGE:
+            continue  # generated at build time from docs/metrics.md (git-ignored); reads no mart
         text = page.read_text()
         used = set(_SOURCE_REF.findall(text))
         for name, refs in shared.items():
-            if name in text:
+            # a page loads a shared query by file name in its front matter (`- teams: teams.sql`);
+            # the bare name would also match prose ("segments", "macros/loyalty_segments.sql")
+            if re.search(rf"(?<![\w/.-]){re.escape(name)}\.sql\b", text):
                 used |= refs
         marts = set().union(*(sources.get(s, set()) for s in used)) if used else set()
         if marts:
