@@ -6,6 +6,7 @@ reads the same warehouse file whichever way it is started.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -86,7 +87,13 @@ def ensure_manifest(settings: Settings) -> Path:
     be missing, their checks left dangling), so it is parsed again whenever the project changed.
     """
     path = manifest_path(settings)
-    if manifest_is_stale(settings, path):
-        # written where Dagster reads it, whatever DBT_TARGET_PATH says for the runs
-        run_dbt(settings, ["parse", "--quiet", "--target-path", str(path.parent)])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Several processes import the definitions at once (the UI, the CLI, two test workers): one
+    # parses while the others wait, then they find it current. Without the lock one of them read
+    # a manifest another was still writing ("unexpected content after document").
+    with (path.parent / ".manifest.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if manifest_is_stale(settings, path):
+            # written where Dagster reads it, whatever DBT_TARGET_PATH says for the runs
+            run_dbt(settings, ["parse", "--quiet", "--target-path", str(path.parent)])
     return path
