@@ -187,20 +187,19 @@ def busy_seconds(run_results: Path, kind: str) -> float:
         if result["unique_id"].split(".")[0] != kind:
             continue
         times = [
-            t[key] for t in result["timing"] for key in ("started_at", "completed_at") if t.get(key)
+            _epoch(t[k])
+            for t in result["timing"]
+            for k in ("started_at", "completed_at")
+            if t.get(k)
         ]
         if times:
-            spans.append((min(times), max(times)))  # ISO-8601 in UTC: sorts as text
-    total, end = 0.0, None
+            spans.append((min(times), max(times)))
+    total, covered_to = 0.0, float("-inf")
     for start, stop in sorted(spans):
-        start_s, stop_s = _epoch(start), _epoch(stop)
-        if end is not None and start_s < end:
-            start_s = end
-        if stop_s > start_s:
-            total += stop_s - start_s
-            end = stop_s
-        elif end is None or stop_s > end:
-            end = stop_s
+        start = max(start, covered_to)  # count overlapping nodes once
+        if stop > start:
+            total += stop - start
+            covered_to = stop
     return total
 
 

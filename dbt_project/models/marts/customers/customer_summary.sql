@@ -8,23 +8,23 @@ customers as (
 
 ),
 
-counted as (
+report_groups as (
+
+    select * from {{ ref('int_accounts_report_grouped') }}
+
+),
+
+grouped as (
 
     select
-        segment,
-        coalesce(region, 'unknown') as region,
-        coalesce(owner_team, 'unknown') as owner_team,
-        status,
-        coalesce(current_journey_stage, 'no_survey_answer') as current_journey_stage,
-        count(*) as customers
+        customers.segment,
+        report_groups.region,
+        report_groups.owner_team,
+        customers.status,
+        coalesce(customers.current_journey_stage, 'no_survey_answer') as current_journey_stage
 
     from customers
-    group by
-        segment,
-        coalesce(region, 'unknown'),
-        coalesce(owner_team, 'unknown'),
-        status,
-        coalesce(current_journey_stage, 'no_survey_answer')
+    left join report_groups on customers.account_id = report_groups.account_id
 
 ),
 
@@ -36,9 +36,10 @@ final as (
         owner_team,
         status,
         current_journey_stage,
-        cast(customers as bigint) as customers
+        cast(count(*) as bigint) as customers
 
-    from counted
+    from grouped
+    group by segment, region, owner_team, status, current_journey_stage
 
 )
 

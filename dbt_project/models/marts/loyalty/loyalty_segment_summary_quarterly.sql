@@ -35,34 +35,6 @@ active_transitions as (
 
 ),
 
-counted as (
-
-    select
-        quarter,
-        segment,
-        region,
-        loyalty_segment,
-        previous_loyalty_segment,
-        is_satisfied,
-        is_loyal,
-        is_incentive_driven,
-        has_moved,
-        count(*) as customers
-
-    from active_transitions
-    group by
-        quarter,
-        segment,
-        region,
-        loyalty_segment,
-        previous_loyalty_segment,
-        is_satisfied,
-        is_loyal,
-        is_incentive_driven,
-        has_moved
-
-),
-
 final as (
 
     select
@@ -75,9 +47,19 @@ final as (
         is_loyal,
         is_incentive_driven,
         has_moved,
-        cast(customers as bigint) as customers
+        cast(count(*) as bigint) as customers
 
-    from counted
+    from active_transitions
+    group by
+        quarter,
+        segment,
+        region,
+        loyalty_segment,
+        previous_loyalty_segment,
+        is_satisfied,
+        is_loyal,
+        is_incentive_driven,
+        has_moved
 
 )
 

@@ -8,19 +8,25 @@ revenue as (
 
 ),
 
-counted as (
+report_groups as (
+
+    select * from {{ ref('int_accounts_report_grouped') }}
+
+),
+
+revenue_with_region as (
 
     select
-        month,
-        segment,
-        coalesce(region, 'unknown') as region,
-        sum(case when is_customer_at_start then 1 else 0 end) as customers_at_start,
-        sum(case when is_customer_at_start and churned_in_month then 1 else 0 end)
-            as customers_lost,
-        sum(case when is_new_in_month then 1 else 0 end) as customers_won
+        revenue.month,
+        revenue.segment,
+        report_groups.region,
+        case when revenue.is_customer_at_start then 1 else 0 end as at_start,
+        case when revenue.is_customer_at_start and revenue.churned_in_month then 1 else 0 end
+            as lost,
+        case when revenue.is_new_in_month then 1 else 0 end as won
 
     from revenue
-    group by month, segment, coalesce(region, 'unknown')
+    left join report_groups on revenue.account_id = report_groups.account_id
 
 ),
 
@@ -30,11 +36,12 @@ final as (
         month,
         segment,
         region,
-        cast(customers_at_start as bigint) as customers_at_start,
-        cast(customers_lost as bigint) as customers_lost,
-        cast(customers_won as bigint) as customers_won
+        cast(sum(at_start) as bigint) as customers_at_start,
+        cast(sum(lost) as bigint) as customers_lost,
+        cast(sum(won) as bigint) as customers_won
 
-    from counted
+    from revenue_with_region
+    group by month, segment, region
 
 )
 
