@@ -2,6 +2,8 @@
 
 run       run the whole pipeline (the `loyalty_pipeline` Dagster job) and print where things are
 load      only load the landing folder into raw, printing every batch's reconciliation
+build     only build and test the dbt models over what was loaded since the last build
+          (`--full-refresh` rebuilds every table)
 status    print the batch ledger and quarantine counts
 """
 
@@ -103,6 +105,22 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 1 if any(r.status == "rejected" for r in results) else 0
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from . import transform, warehouse
+
+    s = settings()
+    try:
+        with warehouse.pipeline_lock(s, wait_seconds=args.wait):
+            print(transform.build(s, full_refresh=args.full_refresh, extra=["--quiet"]).strip())
+    except warehouse.PipelineBusyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    except transform.DbtError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from . import warehouse
 
@@ -138,6 +156,10 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("--landing", help="landing folder (default: LOYALTY_LANDING_DIR)")
     load.add_argument("--wait", type=float, default=0)
     load.set_defaults(func=cmd_load)
+    build = sub.add_parser("build", help="dbt build over what was loaded since the last build")
+    build.add_argument("--full-refresh", action="store_true", help="rebuild every table")
+    build.add_argument("--wait", type=float, default=0)
+    build.set_defaults(func=cmd_build)
     status = sub.add_parser("status", help="batch ledger summary")
     status.set_defaults(func=cmd_status)
     args = parser.parse_args(argv)

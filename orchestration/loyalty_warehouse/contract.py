@@ -111,6 +111,11 @@ class Entity:
     description: str
     primary_key: tuple[str, ...]
     columns: tuple[Column, ...] = field(default_factory=tuple)
+    # Date columns that bound the months a delivery can change: a row moves the figures of the
+    # month of the earliest of them and later months only, so an incremental build rebuilds the
+    # period marts from there (docs/performance.md). Empty: a delivery (a snapshot such as the
+    # accounts file) can change any month, and the next build rebuilds every period.
+    period_dates: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -358,6 +363,7 @@ ENTITIES: tuple[Entity, ...] = (
                 references="crm.opportunities.opportunity_id",
             ),
         ),
+        period_dates=("activity_date",),
     ),
     Entity(
         "crm",
@@ -515,6 +521,7 @@ ENTITIES: tuple[Entity, ...] = (
             ),
             Column("comment", "string", "Free-text comment.", required=False, max_length=4000),
         ),
+        period_dates=("responded_date",),
     ),
     Entity(
         "survey",
@@ -564,6 +571,7 @@ ENTITIES: tuple[Entity, ...] = (
             _money("amount", "Line amount excluding VAT."),
             _currency(),
         ),
+        period_dates=("invoice_date", "due_date"),
     ),
     Entity(
         "finance",
@@ -580,6 +588,7 @@ ENTITIES: tuple[Entity, ...] = (
             _money("amount", "Amount received."),
             _currency(),
         ),
+        period_dates=("payment_date",),
     ),
     Entity(
         "finance",

@@ -12,7 +12,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from . import ingest, quality, report_site, spark, warehouse
+from . import ingest, quality, report_site, spark, transform, warehouse
 from .config import Settings
 from .config import settings as current_settings
 from .contract import ENTITIES, Entity
@@ -107,7 +107,19 @@ def loyalty_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
             tables = spark.prepare_raw(settings)
             context.log.info(f"raw registered in Spark: {len(tables)} tables")
             spark.apply_spark_env(settings)
-        yield from dbt.cli(["build"], context=context).stream()
+        # rebuild only the periods the batches loaded since the last build can change
+        con = warehouse.connect(settings)
+        try:
+            window = transform.build_window(con)
+        finally:
+            con.close()
+        context.log.info(f"build window: {window.describe()}")
+        yield from dbt.cli(["build", *window.dbt_args()], context=context).stream()
+        con = warehouse.connect(settings)
+        try:
+            transform.record_build(con, window)
+        finally:
+            con.close()
 
 
 def _on_spark(settings: Settings) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime
 import difflib
 import hashlib
 import io
@@ -112,6 +113,8 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             superseded_by bigint
         )"""
     )
+    # warehouses loaded before incremental period builds existed: their batches say "any month"
+    con.execute("alter table raw._batches add column if not exists affects_from date")
     con.execute(
         """create table if not exists raw._quarantine (
             batch_id bigint not null,
@@ -460,6 +463,8 @@ def load_file(
     con.execute("begin transaction")
     try:
         batch_id = con.execute("select nextval('raw.batch_seq')").fetchone()[0]
+        # before the replaced rows are deleted: the months they counted in change too
+        replaced_from = _earliest_period(con, ent, table, [p[0] for p in previous])
         for (old,) in previous:
             con.execute(f"delete from {table} where _batch_id = ?", [old])
             con.execute(
@@ -493,6 +498,7 @@ def load_file(
             con.execute("select count(distinct _seq) from _viol").fetchone()[0] + malformed
         )
         in_file = con.execute("select count(*) from _in").fetchone()[0] + malformed
+        affects_from = _affects_from(con, ent, table, batch_id, replaced_from, bool(previous))
         status = "replaced" if previous else "loaded"
         message = f"{label}: {in_file} rows: {loaded} loaded, {quarantined} quarantined"
         if previous:
@@ -501,8 +507,20 @@ def load_file(
             message += f"; ignored column(s) not in the contract: {', '.join(ignored)}"
         con.execute(
             "insert into raw._batches (batch_id, entity, source_file, content_hash, status, "
-            "rows_in_file, rows_loaded, rows_quarantined, message) values (?,?,?,?,?,?,?,?,?)",
-            [batch_id, ent.key, source_file, digest, status, in_file, loaded, quarantined, message],
+            "rows_in_file, rows_loaded, rows_quarantined, message, affects_from) "
+            "values (?,?,?,?,?,?,?,?,?,?)",
+            [
+                batch_id,
+                ent.key,
+                source_file,
+                digest,
+                status,
+                in_file,
+                loaded,
+                quarantined,
+                message,
+                affects_from,
+            ],
         )
         _fault_injection_pause()
         con.execute("commit")
@@ -514,6 +532,51 @@ def load_file(
     result.message = message
     result.problems = _problem_lines(con, batch_id)
     return result
+
+
+def _earliest_period(
+    con: duckdb.DuckDBPyConnection, ent: Entity, table: str, batch_ids: list[int]
+) -> datetime.date | None:
+    """The earliest period date among the rows of the given batches (None when no rows)."""
+    if not ent.period_dates or not batch_ids:
+        return None
+    earliest = "least(" + ", ".join(_ident(c) for c in ent.period_dates) + ")"
+    marks = ", ".join("?" for _ in batch_ids)
+    return con.execute(
+        f"select min({earliest}) from {table} where _batch_id in ({marks})", batch_ids
+    ).fetchone()[0]
+
+
+def _affects_from(
+    con: duckdb.DuckDBPyConnection,
+    ent: Entity,
+    table: str,
+    batch_id: int,
+    replaced_from: datetime.date | None,
+    replaces: bool,
+) -> datetime.date | None:
+    """The first day whose month a new batch can change; None when it can change any month.
+
+    A dated fact changes the months of its new rows, of the rows it replaces (a corrected file)
+    and of older versions of the keys it delivers again (a late correction in a later file):
+    the earliest of those. Anything else (a snapshot, a fact with no rows) counts as any month.
+    """
+    if not ent.period_dates:
+        return None
+    earliest = "least(" + ", ".join(_ident(c) for c in ent.period_dates) + ")"
+    keys = ", ".join(_ident(c) for c in ent.primary_key)
+    new_from, older_from = con.execute(
+        f"select (select min({earliest}) from {table} where _batch_id = $1), "
+        f"(select min({earliest}) from {table} where _batch_id <> $1 and ({keys}) in "
+        f"(select ({keys}) from {table} where _batch_id = $1))",
+        [batch_id],
+    ).fetchone()
+    if new_from is None:
+        return None
+    dates = [d for d in (new_from, older_from, replaced_from) if d is not None]
+    if replaces and replaced_from is None:
+        return None  # the replaced file held no dated rows we can bound: be safe
+    return min(dates)
 
 
 def _fault_injection_pause() -> None:

@@ -1,17 +1,24 @@
-"""Running dbt against the warehouse: the environment it needs and a plain runner.
+"""Running dbt against the warehouse: the environment it needs, a plain runner, and the window of
+periods an incremental build rebuilds.
 
 Dagster's dbt assets and the command line both take their environment from `dbt_env`, so dbt
-reads the same warehouse file whichever way it is started.
+reads the same warehouse file whichever way it is started, and both pass the same build window.
 """
 
 from __future__ import annotations
 
+import datetime
 import fcntl
+import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
+from . import ingest, warehouse
 from .config import Settings
 
 
@@ -97,3 +104,103 @@ def ensure_manifest(settings: Settings) -> Path:
             # written where Dagster reads it, whatever DBT_TARGET_PATH says for the runs
             run_dbt(settings, ["parse", "--quiet", "--target-path", str(path.parent)])
     return path
+
+
+# ----------------------------------------------------------------------------- build window
+
+# Rebuilds no period: nothing was loaded since the last build.
+NOTHING_NEW = datetime.date(9999, 12, 1)
+
+
+@dataclass(frozen=True)
+class BuildWindow:
+    """What one dbt build covers: the batches loaded up to `through_batch`, and the first day
+    whose month the period models rebuild, or a full refresh.
+
+    The period models (`period_incremental` in dbt_project/macros) delete and rebuild their rows
+    from that month on; older months are kept. It spans every batch loaded since the last build
+    that succeeded, so a failed build is covered again by the next one.
+    """
+
+    through_batch: int
+    rebuild_from: datetime.date | None  # None with a full refresh
+    # every table rebuilt: asked for; no build recorded yet (a new warehouse, or one built
+    # before period models existed, whose tables may lack columns the models now have); or a
+    # delivery that can change any month (a snapshot such as accounts: a segment change reaches
+    # every fact row and month of the account)
+    full_refresh: bool = False
+
+    def dbt_args(self) -> list[str]:
+        if self.full_refresh or self.rebuild_from is None:
+            return ["--full-refresh"]
+        return ["--vars", json.dumps({"rebuild_from": self.rebuild_from.isoformat()})]
+
+    def describe(self) -> str:
+        if self.full_refresh or self.rebuild_from is None:
+            return "full refresh: every table rebuilt"
+        if self.rebuild_from == NOTHING_NEW:
+            return "nothing loaded since the last build: no period rebuilt"
+        return f"periods from {self.rebuild_from:%Y-%m} on rebuilt"
+
+
+def _ensure_builds_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists raw")
+    con.execute(
+        "create table if not exists raw._builds (through_batch bigint not null, "
+        "rebuild_from date, full_refresh boolean not null, "
+        "finished_at timestamp not null default current_timestamp)"
+    )
+
+
+def build_window(con: duckdb.DuckDBPyConnection, *, full_refresh: bool = False) -> BuildWindow:
+    """The window of the next build, from the batches loaded since the last successful one."""
+    # the ledger as this version writes it, also in a warehouse loaded by an older one
+    ingest.ensure_raw_schema(con)
+    _ensure_builds_table(con)
+    through = con.execute("select coalesce(max(batch_id), 0) from raw._batches").fetchone()[0]
+    last = con.execute("select max(through_batch) from raw._builds").fetchone()[0]
+    if full_refresh or last is None:
+        return BuildWindow(through, None, full_refresh=True)
+    # superseded batches count too: the rows they held left their months
+    any_month, earliest, new = con.execute(
+        "select count(*) filter (where affects_from is null), min(affects_from), count(*) "
+        "from raw._batches where batch_id > ? and status in ('loaded', 'replaced', 'superseded')",
+        [last],
+    ).fetchone()
+    if not new:
+        return BuildWindow(through, NOTHING_NEW)
+    if any_month:
+        return BuildWindow(through, None, full_refresh=True)
+    return BuildWindow(through, earliest)
+
+
+def record_build(con: duckdb.DuckDBPyConnection, window: BuildWindow) -> None:
+    """Remember a build that succeeded: the next one rebuilds from what was loaded after it."""
+    _ensure_builds_table(con)
+    con.execute(
+        "insert into raw._builds (through_batch, rebuild_from, full_refresh) values (?, ?, ?)",
+        [window.through_batch, window.rebuild_from, window.full_refresh],
+    )
+
+
+def build(
+    settings: Settings,
+    *,
+    full_refresh: bool = False,
+    command: str = "build",
+    extra: list[str] | None = None,
+) -> str:
+    """`dbt build` (or `run`) over what was loaded since the last build, then record it."""
+    con = warehouse.connect(settings)
+    try:
+        window = build_window(con, full_refresh=full_refresh)
+    finally:
+        con.close()
+    args = [command, *window.dbt_args(), *(extra or [])]
+    out = run_dbt(settings, args)
+    con = warehouse.connect(settings)
+    try:
+        record_build(con, window)
+    finally:
+        con.close()
+    return f"{window.describe()}\n{out}"

@@ -1,6 +1,11 @@
 -- One row per account per calendar month in which it was a customer for at least one day,
 -- with its state at the start of the month and its contracted MRR at the start of this and
 -- the next month (the movement behind churn, GRR and NRR).
+-- Period-incremental (macros/period_incremental.sql), looking back one month: a month's
+-- "next month's MRR" changes when the calendar gains the month after it.
+{%- set lookback = 1 %}
+{{ config(**period_incremental_config('month', lookback_months=lookback)) }}
+
 with
 
 lifecycle as (
@@ -12,6 +17,13 @@ lifecycle as (
 months as (
 
     select * from {{ ref('int_months_spined') }}
+
+),
+
+rebuilt_months as (
+
+    select * from months
+    where {{ in_rebuilt_periods('month', lookback_months=lookback) }}
 
 ),
 
@@ -39,7 +51,7 @@ account_months as (
         {{ dbt.datediff('lifecycle.cohort_month', 'months.month', 'month') }} as months_since_cohort
 
     from lifecycle
-    inner join months
+    inner join rebuilt_months as months
         on lifecycle.created_date <= months.month_end
         and (lifecycle.churn_date is null or lifecycle.churn_date >= months.month)
 

@@ -1,13 +1,19 @@
 -- The signals that deteriorate in the months before a customer leaves, per customer at the start
 -- of each month, measured as of the month's last day: falling scores, silence, late payment,
 -- open complaints, falling spend. Each becomes a 0/1 flag; thresholds: risk_signal_thresholds().
+-- Period-incremental (macros/period_incremental.sql): a daily build rebuilds the months from
+-- the earliest one new data changes, reading the five months before it for the trailing
+-- windows, and carries the last touch before those from the rows it keeps.
 {%- set t = risk_signal_thresholds() %}
+{%- set window_months = 5 %}
+{{ config(**period_incremental_config('month')) }}
 
 with
 
 account_months as (
 
     select * from {{ ref('int_accounts_monthly') }}
+    where {{ in_rebuilt_periods('month', lookback_months=window_months) }}
 
 ),
 
@@ -26,12 +32,14 @@ months as (
 responses as (
 
     select * from {{ ref('int_survey_responses_joined') }}
+    where {{ in_rebuilt_periods('response_month', lookback_months=window_months) }}
 
 ),
 
 activities as (
 
     select * from {{ ref('stg_crm__activities') }}
+    where {{ in_rebuilt_periods('activity_date', lookback_months=window_months) }}
 
 ),
 
@@ -56,8 +64,24 @@ cases as (
 revenue as (
 
     select * from {{ ref('int_accounts_revenue_summed') }}
+    where {{ in_rebuilt_periods('month', lookback_months=window_months) }}
 
 ),
+
+{% if is_incremental() %}
+-- the last touch of each account before the months read again, from the months kept
+touched_before as (
+
+    select
+        account_id,
+        max(last_touch_date) as last_touch_date
+
+    from {{ this }}
+    where not {{ in_rebuilt_periods('month', lookback_months=window_months) }}
+    group by account_id
+
+),
+{% endif %}
 
 responses_monthly as (
 
@@ -120,6 +144,7 @@ invoices_paid as (
     from invoices
     left join payments
         on invoices.invoice_id = payments.invoice_id
+    where {{ in_rebuilt_periods('invoices.due_month', lookback_months=window_months) }}
     group by invoices.account_id, invoices.due_month, invoices.invoice_id
 
 ),
@@ -242,7 +267,7 @@ windowed as (
             coalesce(last_activity_date, silence_floor_date),
             coalesce(last_response_date, silence_floor_date)
         )) over (partition by account_id order by month
-            rows between unbounded preceding and current row) as last_touch_date,
+            rows between unbounded preceding and current row) as last_touch_date_in_window,
         sum(activities) over (partition by account_id order by month
             rows between 2 preceding and current row) as activities_last3,
         sum(activities) over (partition by account_id order by month
@@ -259,6 +284,24 @@ windowed as (
 
 ),
 
+touched as (
+
+    select
+        windowed.*,
+        {% if is_incremental() -%}
+        greatest(windowed.last_touch_date_in_window, touched_before.last_touch_date)
+        {%- else -%}
+        windowed.last_touch_date_in_window
+        {%- endif %} as last_touch_date
+
+    from windowed
+    {% if is_incremental() -%}
+    left join touched_before
+        on windowed.account_id = touched_before.account_id
+    {%- endif %}
+
+),
+
 measured as (
 
     select
@@ -271,6 +314,7 @@ measured as (
         cast(nps_sum_prior3 as double) / nullif(nps_responses_prior3, 0) as nps_mean_prior3,
         cast(csat_sum_last3 as double) / nullif(csat_responses_last3, 0) as csat_mean_last3,
         cast(csat_sum_prior3 as double) / nullif(csat_responses_prior3, 0) as csat_mean_prior3,
+        last_touch_date,
         {{ dbt.datediff('last_touch_date', 'month_end', 'day') }} as days_since_last_touch,
         activities_last3,
         coalesce(activities_prior3, 0) as activities_prior3,
@@ -280,7 +324,7 @@ measured as (
         revenue_last3,
         coalesce(revenue_prior3, 0) as revenue_prior3
 
-    from windowed
+    from touched
 
 ),
 
@@ -310,7 +354,7 @@ final as (
         end as spend_decline_flag
 
     from measured
-    where is_customer_at_start
+    where {{ in_rebuilt_periods('month') }}
 
 )
 

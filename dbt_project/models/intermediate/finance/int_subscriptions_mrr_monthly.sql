@@ -1,6 +1,8 @@
 -- Contracted MRR per account on the first day of each month (the basis of GRR and NRR).
 -- A term counts on a day when it has started and not yet ended; a multi-year contract counts
--- every month of its term.
+-- every month of its term. Period-incremental (macros/period_incremental.sql): a changed
+-- subscriptions file rebuilds every month; otherwise only months the calendar gained.
+{{ config(**period_incremental_config('month')) }}
 with
 
 subscriptions as (
@@ -12,6 +14,7 @@ subscriptions as (
 months as (
 
     select month from {{ ref('int_months_spined') }}
+    where {{ in_rebuilt_periods('month') }}
 
 ),
 

@@ -1,10 +1,14 @@
 -- How often and how we are in touch with each customer, month by month, and whether their
--- complaints were followed up within the agreed time.
+-- complaints were followed up within the agreed time. Period-incremental: a daily build
+-- rebuilds the months from the earliest one new data can change (macros/period_incremental.sql).
+{{ config(**period_incremental_config('month')) }}
+
 with
 
 account_months as (
 
     select * from {{ ref('int_accounts_monthly') }}
+    where {{ in_rebuilt_periods('month') }}
 
 ),
 

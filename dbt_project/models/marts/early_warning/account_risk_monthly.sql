@@ -1,9 +1,14 @@
--- Early-warning signals, risk score and at-risk flag per customer per month.
+-- Early-warning signals, risk score and at-risk flag per customer per month. Period-incremental:
+-- a daily build rebuilds the months new data can change (macros/period_incremental.sql).
+{{ config(**period_incremental_config('month')) }}
+
 with
 
 signals as (
 
     select * from {{ ref('int_accounts_risk_signals') }}
+    where is_customer_at_start
+        and {{ in_rebuilt_periods('month') }}
 
 ),
 

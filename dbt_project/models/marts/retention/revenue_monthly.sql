@@ -1,15 +1,20 @@
--- Invoiced revenue and contracted MRR per account per month.
+-- Invoiced revenue and contracted MRR per account per month. Period-incremental: a daily build
+-- rebuilds the months new data can change (macros/period_incremental.sql).
+{{ config(**period_incremental_config('month')) }}
+
 with
 
 account_months as (
 
     select * from {{ ref('int_accounts_monthly') }}
+    where {{ in_rebuilt_periods('month') }}
 
 ),
 
 revenue as (
 
     select * from {{ ref('int_accounts_revenue_summed') }}
+    where {{ in_rebuilt_periods('month') }}
 
 ),
 
