@@ -39,6 +39,9 @@ PERIOD_MODELS = (
     "revenue_monthly",
     "contact_cadence_monthly",
     "account_risk_monthly",
+    "int_accounts_loyalty_features",
+    "int_accounts_loyalty_classified",
+    "loyalty_segment_transitions",
 )
 
 

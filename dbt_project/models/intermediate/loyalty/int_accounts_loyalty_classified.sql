@@ -1,10 +1,14 @@
 -- Each customer's loyalty quadrant per quarter: the rules (macros/loyalty_segments.sql) applied
 -- once, so the current segments and the quarter-by-quarter transitions agree.
+-- Period-incremental by quarter, like its features (macros/period_incremental.sql).
+{{ config(**period_incremental_config('quarter', grain='quarter')) }}
+
 with
 
 features as (
 
     select * from {{ ref('int_accounts_loyalty_features') }}
+    where {{ in_rebuilt_periods('quarter', grain='quarter') }}
 
 ),
 

@@ -1,7 +1,11 @@
 -- What a customer says (satisfaction) and what it does (loyal behaviour), per customer per
 -- quarter, measured as of the quarter's last day (or the last day of data for the current
 -- quarter). The grouping rules are applied in int_accounts_loyalty_classified.
+-- Period-incremental by quarter (macros/period_incremental.sql): a quarter's row reads data
+-- dated up to its as-of day only, so a daily build rebuilds the quarters from the one the new
+-- data starts in.
 {%- set thresholds = loyalty_thresholds() %}
+{{ config(**period_incremental_config('quarter', grain='quarter')) }}
 with
 
 lifecycle as (
@@ -51,6 +55,7 @@ quarters as (
 
     from (select distinct quarter from months) as quarters
     cross join (select max(month_end) as as_of_date from months) as calendar
+    where {{ in_rebuilt_periods('quarters.quarter', grain='quarter') }}
 
 ),
 

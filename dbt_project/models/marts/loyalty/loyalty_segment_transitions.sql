@@ -1,10 +1,14 @@
 -- Each customer's loyalty quadrant quarter by quarter, with the quadrant it came from, so the
--- report can show movement between quadrants.
+-- report can show movement between quadrants. Period-incremental by quarter
+-- (macros/period_incremental.sql), reading one quarter back for the quadrant it came from.
+{{ config(**period_incremental_config('quarter', grain='quarter')) }}
+
 with
 
 classified as (
 
     select * from {{ ref('int_accounts_loyalty_classified') }}
+    where {{ in_rebuilt_periods('quarter', grain='quarter', lookback_months=3) }}
 
 ),
 
@@ -35,6 +39,7 @@ final as (
         is_incentive_driven
 
     from with_previous
+    where {{ in_rebuilt_periods('quarter', grain='quarter') }}
 
 )
 
