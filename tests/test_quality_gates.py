@@ -7,6 +7,7 @@ the real suite from `expectations/landing/` over it.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -139,3 +140,189 @@ def test_a_delivery_naming_an_unknown_customer_fails_and_lists_the_unknown_id(
         for f in result.failures
     ), result.failures
     assert len([f for f in result.failures if f.startswith("batch 900004")]) == 1
+
+
+# ----------------------------------------------------------------------------- row slices
+
+
+def _deliver_lines(con: duckdb.DuckDBPyConnection, batch_id: int, rows: int) -> None:
+    """A delivery of `rows` survey responses on lines 2.. of its file, copied from real rows."""
+    con.execute(
+        "insert into raw._batches (batch_id, entity, source_file, content_hash, status, "
+        "rows_in_file, rows_loaded, rows_quarantined) "
+        "values (?, 'survey.responses', ?, ?, 'loaded', ?, ?, 0)",
+        [batch_id, f"survey/responses/big-{batch_id}.csv", f"hash-{batch_id}", rows, rows],
+    )
+    con.execute(
+        "insert into raw.survey__responses by name "
+        "select * exclude (n) replace ('big-' || ? || '-' || n as response_id, "
+        "? as _batch_id, n + 1 as _line_number) "
+        "from (select *, row_number() over (order by response_id) as n "
+        "from raw.survey__responses order by response_id limit ?)",
+        [batch_id, batch_id, rows],
+    )
+
+
+def _set_on_line(
+    con: duckdb.DuckDBPyConnection, batch_id: int, line: int, column: str, value: object
+) -> None:
+    con.execute(
+        f"update raw.survey__responses set {column} = ? where _batch_id = ? and _line_number = ?",
+        [value, batch_id, line],
+    )
+
+
+@pytest.fixture
+def sliced(
+    warehouse_copy: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> duckdb.DuckDBPyConnection:
+    """Slices of lines 1-3, 4-6, 7-9, 10-12: a ten-row delivery (lines 2-11) makes four.
+
+    The demo's own deliveries count as validated, so only the test's are read.
+    """
+    con = warehouse_copy
+    con.execute(
+        "create table if not exists raw._batch_validations (batch_id bigint, suite varchar, "
+        "success boolean, failures varchar, validated_at timestamp default current_timestamp)"
+    )
+    con.execute(
+        "insert into raw._batch_validations (batch_id, suite, success, failures) "
+        "select batch_id, ?, true, '' from raw._batches where entity = 'survey.responses'",
+        [_responses_suite().name],
+    )
+    monkeypatch.setenv("LOYALTY_QUALITY_SLICE_ROWS", "3")
+    return con
+
+
+@pytest.fixture
+def frames_seen(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The row count of every frame handed to Great Expectations (which still runs for real)."""
+    seen: list[int] = []
+    real = quality.validate_dataframe
+
+    def recording(spec: quality.SuiteSpec, df) -> quality.SuiteResult:
+        seen.append(len(df))
+        return real(spec, df)
+
+    monkeypatch.setattr(quality, "validate_dataframe", recording)
+    return seen
+
+
+def test_a_clean_delivery_split_into_slices_passes_and_reports_its_full_row_count(
+    sliced: duckdb.DuckDBPyConnection, frames_seen: list[int]
+) -> None:
+    con, spec = sliced, _responses_suite()
+    _deliver_lines(con, 900_010, rows=10)
+
+    result = quality.validate_new_batches(con, spec)
+
+    assert result.success, result.failures
+    assert result.batches == [900_010]
+    assert result.rows == 10
+    assert result.evaluated == len(spec.expectations)
+    assert max(frames_seen) <= 3, frames_seen
+    assert sum(frames_seen) == 10, "every row is read once"
+
+
+def test_a_key_repeated_in_two_slices_of_one_delivery_is_still_caught_and_named(
+    sliced: duckdb.DuckDBPyConnection,
+) -> None:
+    con, spec = sliced, _responses_suite()
+    _deliver_lines(con, 900_011, rows=10)
+    first_id = con.execute(
+        "select response_id from raw.survey__responses where _batch_id = 900011 "
+        "and _line_number = 2"
+    ).fetchone()[0]
+    _set_on_line(con, 900_011, 11, "response_id", first_id)
+
+    result = quality.validate_new_batches(con, spec)
+
+    assert not result.success
+    named = f"response_id={first_id}, _batch_id=900011"
+    for lines in ("lines 2-3", "lines 10-11"):
+        assert any(
+            f.startswith(
+                f"batch 900011 {lines}: expect_compound_columns_to_be_unique: "
+                "columns response_id, _batch_id: 1 unexpected"
+            )
+            and named in f
+            for f in result.failures
+        ), result.failures
+    assert len(result.failures) == 2, result.failures
+
+
+def test_a_bad_value_in_the_second_slice_is_reported_once_with_its_line_range(
+    sliced: duckdb.DuckDBPyConnection,
+) -> None:
+    con, spec = sliced, _responses_suite()
+    _deliver_lines(con, 900_012, rows=10)
+    _set_on_line(con, 900_012, 5, "nps_score", 11)
+
+    result = quality.validate_new_batches(con, spec)
+
+    assert not result.success
+    assert result.failures == [
+        "batch 900012 lines 4-6: expect_column_values_to_be_between: column nps_score: "
+        "1 unexpected: e.g. [11]"
+    ]
+    assert result.rows == 10
+
+
+def test_batch_validations_keeps_one_row_per_delivery_however_many_slices_it_took(
+    sliced: duckdb.DuckDBPyConnection,
+) -> None:
+    con, spec = sliced, _responses_suite()
+    _deliver_lines(con, 900_013, rows=10)
+    _deliver_lines(con, 900_014, rows=10)
+    _set_on_line(con, 900_014, 8, "account_id", "ACC-NOT-IN-CRM")
+
+    result = quality.validate_new_batches(con, spec)
+
+    assert result.rows == 20
+    rows = con.execute(
+        "select batch_id, success, failures from raw._batch_validations where suite = ? "
+        "and batch_id in (900013, 900014) order by batch_id",
+        [spec.name],
+    ).fetchall()
+    assert [(b, ok) for b, ok, _ in rows] == [(900_013, True), (900_014, False)]
+    assert rows[1][2].startswith("batch 900014 lines 7-9: ") and "ACC-NOT-IN-CRM" in rows[1][2]
+
+
+def test_a_row_count_limit_is_judged_on_the_whole_delivery_not_on_each_slice(
+    sliced: duckdb.DuckDBPyConnection,
+) -> None:
+    con = sliced
+    limited = (
+        *_responses_suite().expectations,
+        {"type": "ExpectTableRowCountToBeBetween", "kwargs": {"min_value": 1, "max_value": 5}},
+    )
+    spec = dataclasses.replace(_responses_suite(), expectations=limited)
+    _deliver_lines(con, 900_015, rows=10)
+
+    result = quality.validate_new_batches(con, spec)
+
+    assert not result.success
+    assert result.failures == ["batch 900015: expect_table_row_count_to_be_between: observed 10"]
+    assert result.evaluated == len(limited)
+
+
+def test_a_missing_column_is_reported_once_per_delivery_not_once_per_slice(
+    sliced: duckdb.DuckDBPyConnection,
+) -> None:
+    con, spec = sliced, _responses_suite()
+    _deliver_lines(con, 900_016, rows=10)
+    con.execute("alter table raw.survey__responses add column channel varchar")
+
+    result = quality.validate_new_batches(con, spec)
+
+    assert not result.success
+    assert len(result.failures) == 1, result.failures
+    assert result.failures[0].startswith("batch 900016: expect_table_columns_to_match_set")
+
+
+def test_a_slice_size_below_one_row_is_refused_naming_the_setting(
+    warehouse_copy: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOYALTY_QUALITY_SLICE_ROWS", "0")
+    with pytest.raises(ValueError, match="LOYALTY_QUALITY_SLICE_ROWS"):
+        quality.validate_new_batches(warehouse_copy, _responses_suite())

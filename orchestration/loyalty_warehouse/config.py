@@ -37,6 +37,9 @@ class Settings:
     # Spark's own files (table data, Derby metastore, scratch): never inside the repo.
     spark_dir: Path = REPO_ROOT / "data" / "spark"
     spark_shuffle_partitions: int = 2
+    # Great Expectations reads a delivery into memory this many source lines at a time: the
+    # quality stage's peak memory follows the slice, not the file (docs/data-quality.md).
+    quality_slice_rows: int = 1_000_000
 
     @property
     def lock_path(self) -> Path:
@@ -60,4 +63,5 @@ def settings() -> Settings:
         spark_master=os.environ.get("SPARK_MASTER") or "local[2]",
         spark_dir=_path("LOYALTY_SPARK_DIR", data_dir / "spark"),
         spark_shuffle_partitions=int(os.environ.get("LOYALTY_SPARK_SHUFFLE_PARTITIONS", "2")),
+        quality_slice_rows=int(os.environ.get("LOYALTY_QUALITY_SLICE_ROWS", "1000000")),
     )

@@ -1,13 +1,16 @@
 """Great Expectations gates: suites from `expectations/*.yml`, validated against DuckDB tables.
 
 GX's SQL datasource over duckdb-engine returned empty metrics here (pooling), so each table is
-read into a pandas DataFrame and validated in an ephemeral GX context. Results are written as JSON
-per suite and one self-contained HTML summary (GX Data Docs pull CSS/JS from CDNs; offline they
-render unstyled).
+read into a pandas DataFrame and validated in an ephemeral GX context, a delivery at most
+LOYALTY_QUALITY_SLICE_ROWS lines at a time so memory follows the slice, not the file; what a
+slice cannot judge (key uniqueness, row counts) is computed over the whole delivery. Results are
+written as JSON per suite and one self-contained HTML summary (GX Data Docs pull CSS/JS from
+CDNs; offline they render unstyled).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import functools
@@ -17,15 +20,17 @@ import json
 import logging
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import yaml
 
-from .config import REPO_ROOT
+from .config import REPO_ROOT, settings
 
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,7 @@ def load_suites(directory: Path = EXPECTATIONS_DIR) -> list[SuiteSpec]:
 def _resolve(kwargs: dict) -> dict:
     """Fill in what a suite file cannot hold literally: today's date.
 
-    (Reference key sets, `value_set_from`, are rewritten by _reference_checks before this.)
+    (Reference key sets, `value_set_from`, are rewritten by _derived_checks before this.)
     """
     out = dict(kwargs)
     for key in ("min_value", "max_value"):
@@ -90,43 +95,136 @@ def _resolve(kwargs: dict) -> dict:
     return out
 
 
-def _reference_checks(spec: SuiteSpec) -> tuple[str, SuiteSpec]:
-    """Turn `value_set_from` (values must exist in another raw table) into a derived column.
+# Judged on the scope's total row count, never on a slice.
+ROW_COUNT_CHECKS = frozenset({"ExpectTableRowCountToBeBetween", "ExpectTableRowCountToEqual"})
+# Judge each row on its own values: a slice gets the verdict the whole delivery would.
+ROW_WISE_PREFIXES = (
+    "ExpectColumnValuesTo",
+    "ExpectColumnValueLengthsTo",
+    "ExpectColumnPairValues",
+    "ExpectMulticolumnSumToEqual",
+    "ExpectSelectColumnValuesToBeUniqueWithinRecord",
+)
+# Compare rows with one another, so a slice cannot judge them: uniqueness is rewritten by
+# _derived_checks into a column DuckDB computes over the whole scope; order is refused sliced.
+UNIQUENESS_CHECKS = frozenset({"ExpectCompoundColumnsToBeUnique", "ExpectColumnValuesToBeUnique"})
+ORDER_CHECKS = frozenset({"ExpectColumnValuesToBeIncreasing", "ExpectColumnValuesToBeDecreasing"})
+
+
+def _kind(expectation: str) -> str:
+    """schema (the column set), row_count, row_wise, or aggregate (needs every row at once)."""
+    if expectation.startswith("ExpectTableColumn"):
+        return "schema"
+    if expectation in ROW_COUNT_CHECKS:
+        return "row_count"
+    if expectation in UNIQUENESS_CHECKS or expectation in ORDER_CHECKS:
+        return "aggregate"
+    return "row_wise" if expectation.startswith(ROW_WISE_PREFIXES) else "aggregate"
+
+
+@dataclass(frozen=True)
+class Duplicates:
+    """A key that must be unique in the scope: DuckDB finds the repeated values once per scope."""
+
+    column: str  # the derived column: NULL, or the repeated key as `a=1, b=x`
+    key: tuple[str, ...]
+    ignore_row_if: str = "all_values_are_missing"
+
+
+@dataclass(frozen=True)
+class DerivedChecks:
+    """A suite as it runs: GX expectations plus the columns DuckDB derives for them."""
+
+    spec: SuiteSpec
+    select: str  # extra select list, `, <expr> as "<column>"`
+    duplicates: tuple[Duplicates, ...] = ()
+
+    def items(self, kinds: set[str]) -> tuple[dict, ...]:
+        """The expectations of these kinds (see _kind); aggregate ones go with row_wise."""
+        if "row_wise" in kinds:
+            kinds = kinds | {"aggregate"}
+        return tuple(item for item in self.spec.expectations if _kind(item["type"]) in kinds)
+
+
+def _reference_column(kwargs: dict) -> tuple[str, str]:
+    """`value_set_from` (values must exist in another raw table) as a derived column.
 
     Handing GX the reference keys as a literal value set makes it copy the whole set into every
     metric's configuration: with 100,000 accounts one delivery took six minutes. Instead DuckDB
     marks each value missing from the reference (`<column>__not_in_<system>_<entity>`, NULL when
     the value is known) and GX expects that column to be null, so a failure still lists the
-    unknown values. Returns the extra select list and the suite as GX runs it.
+    unknown values. The reference is another table, so a slice is judged as the whole would be.
+    """
+    system, name, ref_col = kwargs["value_set_from"].split(".")
+    col = kwargs["column"]
+    name_out = f"{col}__not_in_{system}_{name}"
+    expr = (
+        f'case when t."{col}" is not null and t."{col}" not in (select "{ref_col}" from '
+        f'raw."{system}__{name}" where "{ref_col}" is not null) then t."{col}" end '
+        f'as "{name_out}"'
+    )
+    return name_out, expr
+
+
+def _duplicates_column(item: dict) -> tuple[Duplicates, dict]:
+    """A uniqueness expectation as a derived column computed over the whole scope.
+
+    A key repeated in two slices is unique within each, so GX cannot judge it slice by slice.
+    DuckDB lists the repeated keys of the whole delivery (_duplicate_keys), each slice marks its
+    rows holding one, and GX expects the mark to be null. The `meta.check` header keeps the
+    failure reading like the expectation it replaces.
+    """
+    kwargs = item.get("kwargs", {})
+    key = tuple(kwargs["column_list"] if "column_list" in kwargs else [kwargs["column"]])
+    dup = Duplicates(
+        column="__".join(c.strip("_") for c in key) + "__not_unique",
+        key=key,
+        ignore_row_if=kwargs.get("ignore_row_if", "all_values_are_missing"),
+    )
+    kind = "expect_compound_columns_to_be_unique"
+    if item["type"] == "ExpectColumnValuesToBeUnique":
+        kind = "expect_column_values_to_be_unique"
+    check = {"column": dup.column, "meta": {"check": f"{kind}: columns {', '.join(key)}"}}
+    if "mostly" in kwargs:
+        check["mostly"] = kwargs["mostly"]
+    return dup, {"type": "ExpectColumnValuesToBeNull", "kwargs": check}
+
+
+def _derived_checks(spec: SuiteSpec) -> DerivedChecks:
+    """Rewrite the expectations DuckDB answers better (reference sets, uniqueness) as columns.
+
+    Derived columns are appended to an exact column set, so ExpectTableColumnsToMatchSet still
+    compares the table's own columns.
     """
     extra: list[str] = []
     derived: list[str] = []
+    duplicates: list[Duplicates] = []
     expectations: list[dict] = []
     for item in spec.expectations:
         kwargs = item.get("kwargs", {})
-        ref = kwargs.get("value_set_from")
-        if item["type"] != "ExpectColumnValuesToBeInSet" or not ref:
+        if item["type"] == "ExpectColumnValuesToBeInSet" and kwargs.get("value_set_from"):
+            name_out, expr = _reference_column(kwargs)
+            extra.append(expr)
+            derived.append(name_out)
+            expectations.append(
+                {"type": "ExpectColumnValuesToBeNull", "kwargs": {"column": name_out}}
+            )
+        elif item["type"] in UNIQUENESS_CHECKS:
+            dup, check = _duplicates_column(item)
+            duplicates.append(dup)
+            derived.append(dup.column)
+            expectations.append(check)
+        else:
             expectations.append(item)
-            continue
-        system, name, ref_col = ref.split(".")
-        col = kwargs["column"]
-        name_out = f"{col}__not_in_{system}_{name}"
-        extra.append(
-            f'case when t."{col}" is not null and t."{col}" not in (select "{ref_col}" from '
-            f'raw."{system}__{name}" where "{ref_col}" is not null) then t."{col}" end '
-            f'as "{name_out}"'
-        )
-        derived.append(name_out)
-        expectations.append({"type": "ExpectColumnValuesToBeNull", "kwargs": {"column": name_out}})
-    if not derived:
-        return "", spec
     for i, item in enumerate(expectations):
-        if item["type"] == "ExpectTableColumnsToMatchSet":
+        if item["type"] == "ExpectTableColumnsToMatchSet" and derived:
             kwargs = dict(item["kwargs"])
             kwargs["column_set"] = [*kwargs["column_set"], *derived]
             expectations[i] = {**item, "kwargs": kwargs}
-    return "".join(f", {e}" for e in extra), dataclasses.replace(
-        spec, expectations=tuple(expectations)
+    return DerivedChecks(
+        spec=dataclasses.replace(spec, expectations=tuple(expectations)),
+        select="".join(f", {e}" for e in extra),
+        duplicates=tuple(duplicates),
     )
 
 
@@ -150,32 +248,47 @@ def _context():
     return context
 
 
+def _distinct(values: list) -> list:
+    # a repeated key shows the same value on each of its rows: list it once
+    out: list = []
+    for value in values:
+        if value not in out:
+            out.append(value)
+    return out
+
+
 def validate_dataframe(spec: SuiteSpec, df) -> SuiteResult:
     _quiet_gx()
     import great_expectations as gx  # slow import: only when validating
 
     context = _context()
-    source = context.data_sources.add_pandas(name=f"{spec.name}_source_{next(_serial)}")
-    asset = source.add_dataframe_asset(name=spec.name)
-    batch_def = asset.add_batch_definition_whole_dataframe(f"{spec.name}_batch")
-    suite = gx.ExpectationSuite(name=spec.name)
-    for item in spec.expectations:
-        cls = getattr(gx.expectations, item["type"])
-        suite.add_expectation(cls(**_resolve(item.get("kwargs", {}))))
-    batch = batch_def.get_batch(batch_parameters={"dataframe": df})
-    outcome = batch.validate(suite)
+    source_name = f"{spec.name}_source_{next(_serial)}"
+    source = context.data_sources.add_pandas(name=source_name)
+    try:
+        asset = source.add_dataframe_asset(name=spec.name)
+        batch_def = asset.add_batch_definition_whole_dataframe(f"{spec.name}_batch")
+        suite = gx.ExpectationSuite(name=spec.name)
+        for item in spec.expectations:
+            cls = getattr(gx.expectations, item["type"])
+            suite.add_expectation(cls(**_resolve(item.get("kwargs", {}))))
+        batch = batch_def.get_batch(batch_parameters={"dataframe": df})
+        outcome = batch.validate(suite)
+    finally:
+        # the context lives as long as the process: keep it from holding on to every slice
+        context.data_sources.delete(source_name)
     failures = []
     for res in outcome.results:
         if res.success:
             continue
         cfg = res.expectation_config
         details = res.result or {}
-        bits = [cfg.type]
-        if cfg.kwargs.get("column"):
+        check = (cfg.meta or {}).get("check")
+        bits = [check] if check else [cfg.type]
+        if cfg.kwargs.get("column") and not check:
             bits.append(f"column {cfg.kwargs['column']}")
         if "unexpected_count" in details:
             bits.append(f"{details['unexpected_count']} unexpected")
-            sample = details.get("partial_unexpected_list") or []
+            sample = _distinct(details.get("partial_unexpected_list") or [])
             if sample:
                 bits.append(f"e.g. {sample[:5]}")
         if "observed_value" in details:
@@ -206,47 +319,231 @@ def _date_columns_as_strings(df):
     return df
 
 
-def _validate_rows(
-    con: duckdb.DuckDBPyConnection, spec: SuiteSpec, extra: str, where: str, params: list
-) -> SuiteResult:
-    """Read the rows of spec.table matching `where` (plus the derived columns) and validate."""
-    schema, table = spec.table.split(".", 1)
-    df = con.execute(f'select t.*{extra} from "{schema}"."{table}" t where {where}', params).df()
-    return validate_dataframe(spec, _date_columns_as_strings(df))
+@dataclass(frozen=True)
+class RowSlice:
+    """Part of a scope read into memory at once; `label` None when it is the whole scope."""
+
+    label: str | None
+    where: str
+    params: tuple
 
 
-def _absorb(total: SuiteResult, part: SuiteResult, label: str) -> None:
-    """Add one slice's result (a delivery, a month) to the suite's, its failures labelled."""
+@dataclass
+class ScopeResult:
+    """One scope's verdict (a delivery, a month, a whole table), failures with their slice."""
+
+    success: bool = True
+    rows: int = 0
+    evaluated: int = 0
+    failures: list[tuple[str | None, str]] = field(default_factory=list)
+
+    def labelled(self, scope: str | None) -> list[str]:
+        """`<slice or scope>: <failure>`; unlabelled when the scope is the whole table."""
+        return [f"{where or scope}: {f}" if where or scope else f for where, f in self.failures]
+
+
+def _slice_size(value: int | None) -> int:
+    size = settings().quality_slice_rows if value is None else value
+    if size < 1:
+        raise ValueError(f"LOYALTY_QUALITY_SLICE_ROWS must be a positive whole number, not {size}")
+    return size
+
+
+def _table_sql(table: str) -> str:
+    schema, name = table.split(".", 1)
+    return f'"{schema}"."{name}"'
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {d[0] for d in con.execute(f"select * from {_table_sql(table)} limit 0").description}
+
+
+def _plan_slices(
+    con: duckdb.DuckDBPyConnection, spec: SuiteSpec, where: str, params: list, size: int
+) -> list[RowSlice]:
+    """Cut the scope into slices of at most `size` rows, by ranges of source-file lines.
+
+    Raw tables carry each row's `_batch_id` and `_line_number` (unique within a delivery), so a
+    failure in a slice points into the file. Tables without them are the marts: aggregate grids
+    (KPI x segment x month) whose size does not grow with the customer base, or validated one
+    `batch_by` value at a time; they are read whole.
+    """
+    table = _table_sql(spec.table)
+    if not {"_batch_id", "_line_number"} <= _columns(con, spec.table):
+        (rows,) = con.execute(f"select count(*) from {table} t where {where}", params).fetchone()
+        if rows > size:
+            log.warning(
+                "%s: %d rows read at once, more than LOYALTY_QUALITY_SLICE_ROWS=%d: "
+                "%s has no _line_number to slice by",
+                spec.name,
+                rows,
+                size,
+                spec.table,
+            )
+        return [RowSlice(None, "true", ())]
+    groups = con.execute(
+        "select t._batch_id, min(t._line_number), max(t._line_number), count(*) "
+        f"from {table} t where {where} group by t._batch_id, (t._line_number - 1) // ? "
+        "order by 1, 2",
+        [*params, size],
+    ).fetchall()
+    if sum(n for *_, n in groups) <= size:
+        return [RowSlice(None, "true", ())]
+    return [
+        RowSlice(
+            f"batch {batch} lines {first}-{last}",
+            "t._batch_id = ? and t._line_number between ? and ?",
+            (batch, first, last),
+        )
+        for batch, first, last, _ in groups
+    ]
+
+
+def _key_value(column: str) -> str:
+    name = column.replace("'", "''")
+    return f"'{name}=' || coalesce(cast(t.\"{column}\" as varchar), 'null')"
+
+
+def _counted_rows(dup: Duplicates) -> str:
+    """GX's `ignore_row_if` as a filter: by default a key of nulls only is not a duplicate."""
+    nulls = [f't."{c}" is null' for c in dup.key]
+    if dup.ignore_row_if == "all_values_are_missing":
+        return f"not ({' and '.join(nulls)})"
+    if dup.ignore_row_if == "any_value_is_missing":
+        return f"not ({' or '.join(nulls)})"
+    return "true"
+
+
+@contextlib.contextmanager
+def _duplicate_keys(
+    con: duckdb.DuckDBPyConnection, checks: DerivedChecks, where: str, params: list
+) -> Iterator[tuple[str, str]]:
+    """The keys repeated anywhere in the scope, as temp tables; yields (select list, joins).
+
+    Computed once per scope in DuckDB (which spills to disk past its memory limit), so memory
+    in Python stays bounded by the slice while the check still covers the whole delivery.
+    """
+    tables: list[str] = []
+    select, joins = "", ""
+    try:
+        for i, dup in enumerate(checks.duplicates):
+            name = f"_quality_duplicates_{next(_serial)}"
+            tables.append(name)
+            key = ", ".join(f't."{c}"' for c in dup.key)
+            con.execute(
+                f'create temp table "{name}" as select {key}, true as _repeated '
+                f"from {_table_sql(checks.spec.table)} t where ({where}) and {_counted_rows(dup)} "
+                f"group by {key} having count(*) > 1",
+                params,
+            )
+            alias = f"d{i}"
+            on = " and ".join(f't."{c}" is not distinct from {alias}."{c}"' for c in dup.key)
+            joins += f' left join temp."{name}" {alias} on {on}'
+            values = " || ', ' || ".join(_key_value(c) for c in dup.key)
+            select += f', case when {alias}._repeated then {values} end as "{dup.column}"'
+        yield select, joins
+    finally:
+        for name in tables:
+            con.execute(f'drop table if exists temp."{name}"')
+
+
+def _refuse_unsliceable(spec: SuiteSpec, size: int) -> None:
+    """An aggregate expectation (a mean, a distinct count) judged per slice would be wrong."""
+    unsliceable = [item["type"] for item in spec.expectations if _kind(item["type"]) == "aggregate"]
+    if unsliceable:
+        raise ValueError(
+            f"{spec.name}: {', '.join(unsliceable)} cannot be judged {size} rows at a time; "
+            "compute it over the whole delivery in quality.py as uniqueness is"
+        )
+
+
+def _validate_scope(
+    con: duckdb.DuckDBPyConnection, checks: DerivedChecks, where: str, params: list, size: int
+) -> ScopeResult:
+    """Validate the rows matching `where`, slice by slice when it is longer than `size`.
+
+    Sliced, row-wise expectations run on every slice, the column set once on a frame with no
+    rows (it is the same in every slice) and row counts on the scope's total, as a frame of
+    that many rows with no columns.
+    """
+    import pandas as pd
+
+    spec = checks.spec
+    slices = _plan_slices(con, spec, where, params, size)
+    if len(slices) == 1:
+        passes = [(slices[0], checks.items({"schema", "row_wise", "row_count"}))]
+        counts: tuple[dict, ...] = ()
+    else:
+        _refuse_unsliceable(spec, size)
+        columns_only = RowSlice(None, "false", ())
+        passes = [(columns_only, checks.items({"schema"}))]
+        passes += [(part, checks.items({"row_wise"})) for part in slices]
+        counts = checks.items({"row_count"})
+    result = ScopeResult(evaluated=len(spec.expectations))
+    with _duplicate_keys(con, checks, where, params) as (dup_select, joins):
+        for part, items in passes:
+            if not items:
+                continue
+            df = con.execute(
+                f"select t.*{checks.select}{dup_select} from {_table_sql(spec.table)} t{joins} "
+                f"where ({where}) and ({part.where})",
+                [*params, *part.params],
+            ).df()
+            one = validate_dataframe(
+                dataclasses.replace(spec, expectations=items), _date_columns_as_strings(df)
+            )
+            del df  # before the next slice is read
+            result.rows += one.rows
+            result.success &= one.success
+            result.failures += [(part.label, f) for f in one.failures]
+    if counts:
+        # no columns: a RangeIndex of the scope's length costs nothing whatever the row count
+        one = validate_dataframe(
+            dataclasses.replace(spec, expectations=counts),
+            pd.DataFrame(index=pd.RangeIndex(result.rows)),
+        )
+        result.success &= one.success
+        result.failures += [(None, f) for f in one.failures]
+    return result
+
+
+def _absorb(total: SuiteResult, part: ScopeResult, label: str | None) -> None:
+    """Add one scope's result (a delivery, a month) to the suite's, its failures labelled."""
     total.rows += part.rows
     total.evaluated = max(total.evaluated, part.evaluated)
     if not part.success:
         total.success = False
-        total.failures += [f"{label}: {f}" for f in part.failures]
+        total.failures += part.labelled(label)
 
 
-def validate_table(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> SuiteResult:
-    schema, table = spec.table.split(".", 1)
-    extra, spec = _reference_checks(spec)
-    if not spec.batch_by:
-        return _validate_rows(con, spec, extra, "true", [])
-    column = spec.batch_by
+def validate_table(
+    con: duckdb.DuckDBPyConnection, spec: SuiteSpec, slice_rows: int | None = None
+) -> SuiteResult:
+    checks = _derived_checks(spec)
+    size = _slice_size(slice_rows)
     result = SuiteResult(suite=spec.name, table=spec.table, success=True, rows=0)
+    if not spec.batch_by:
+        _absorb(result, _validate_scope(con, checks, "true", [], size), None)
+        return result
+    column = spec.batch_by
     values = [
         v
         for (v,) in con.execute(
-            f'select distinct "{column}" from "{schema}"."{table}" order by 1 nulls first'
+            f'select distinct "{column}" from {_table_sql(spec.table)} order by 1 nulls first'
         ).fetchall()
     ]
     for value in values:
         if value is None:
-            one = _validate_rows(con, spec, extra, f'"{column}" is null', [])
+            one = _validate_scope(con, checks, f't."{column}" is null', [], size)
         else:
-            one = _validate_rows(con, spec, extra, f'"{column}" = ?', [value])
+            one = _validate_scope(con, checks, f't."{column}" = ?', [value], size)
         _absorb(result, one, f"{column} {value}")
     return result
 
 
-def validate_new_batches(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> SuiteResult:
+def validate_new_batches(
+    con: duckdb.DuckDBPyConnection, spec: SuiteSpec, slice_rows: int | None = None
+) -> SuiteResult:
     """Validate the deliveries of an entity that no run has validated yet, and remember them.
 
     A delivery that failed stays failed (and keeps the check red) until a corrected file
@@ -271,16 +568,18 @@ def validate_new_batches(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> Sui
         f"on b.batch_id = v.batch_id where v.suite = ? and not v.success and b.{current}",
         [spec.name],
     ).fetchall()
-    extra, spec = _reference_checks(spec)
-    # One delivery at a time: memory is bounded by the largest file, not by the backlog, and
-    # each delivery is recorded as passed or failed on its own (a bad file fails only itself).
+    checks = _derived_checks(spec)
+    size = _slice_size(slice_rows)
+    # One delivery at a time, in slices of at most `size` lines: memory is bounded by the slice,
+    # not by the file or the backlog, and each delivery is recorded as passed or failed on its
+    # own (a bad file fails only itself).
     result = SuiteResult(suite=spec.name, table=spec.table, success=True, rows=0)
     for batch_id in new:
-        one = _validate_rows(con, spec, extra, "_batch_id = ?", [batch_id])
+        one = _validate_scope(con, checks, "t._batch_id = ?", [batch_id], size)
         con.execute(
             "insert into raw._batch_validations (batch_id, suite, success, failures) "
             "values (?, ?, ?, ?)",
-            [batch_id, spec.name, one.success, "; ".join(one.failures)],
+            [batch_id, spec.name, one.success, "; ".join(one.labelled(None))],
         )
         _absorb(result, one, f"batch {batch_id}")
     if still_failed:
