@@ -8,6 +8,7 @@ the real suite from `expectations/landing/` over it.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import shutil
 from pathlib import Path
 
@@ -326,3 +327,55 @@ def test_a_slice_size_below_one_row_is_refused_naming_the_setting(
     monkeypatch.setenv("LOYALTY_QUALITY_SLICE_ROWS", "0")
     with pytest.raises(ValueError, match="LOYALTY_QUALITY_SLICE_ROWS"):
         quality.validate_new_batches(warehouse_copy, _responses_suite())
+
+
+def test_a_month_by_month_mart_suite_checks_again_only_the_months_rebuilt_since_it_last_passed(
+    warehouse_copy: duckdb.DuckDBPyConnection,
+) -> None:
+    from loyalty_warehouse import transform
+
+    con = warehouse_copy
+    spec = next(s for s in quality.load_suites() if s.name == "mart_account_risk_monthly")
+    table = "marts.account_risk_monthly"
+    months = [
+        m for (m,) in con.execute(f"select distinct month from {table} order by 1").fetchall()
+    ]
+
+    def rows_from(month: datetime.date) -> int:
+        return con.execute(f"select count(*) from {table} where month >= ?", [month]).fetchone()[0]
+
+    def check() -> tuple[datetime.date | None, quality.SuiteResult]:
+        # what quality.run_suite does around the validation, on one connection
+        since = quality.periods_to_validate(con, spec)
+        result = quality.validate_table(con, spec, periods_from=since)
+        quality.record_suite_run(con, spec, result.success)
+        return since, result
+
+    transform.record_build(con, transform.BuildWindow(1, None, full_refresh=True))
+    since, first = check()
+    assert since is None and first.success and first.rows == rows_from(months[0])
+
+    since, idle = check()
+    assert since == quality.NO_PERIOD and idle.success and idle.rows == 0
+
+    # a daily build rebuilt the last month from its middle: that month is checked, no other
+    day = months[-1] + datetime.timedelta(days=14)
+    transform.record_build(con, transform.BuildWindow(2, day))
+    since, daily = check()
+    assert since == day and daily.success and daily.rows == rows_from(months[-1]) < first.rows
+
+    # the next build leaves a customer twice in the last month: the check fails, and keeps
+    # checking that month after a build that rebuilt nothing, until it passes again
+    transform.record_build(con, transform.BuildWindow(3, months[-1]))
+    con.execute(f"insert into {table} select * from {table} where month = ? limit 1", [months[-1]])
+    _, broken = check()
+    assert not broken.success
+    transform.record_build(con, transform.BuildWindow(4, transform.NOTHING_NEW))
+    since, still = check()
+    assert since == months[-1] and not still.success, "a failed month was let go"
+
+    # a full refresh: every month again
+    con.execute(f"create or replace table {table} as select distinct * from {table}")
+    transform.record_build(con, transform.BuildWindow(5, None, full_refresh=True))
+    since, full = check()
+    assert since is None and full.success and full.rows == first.rows

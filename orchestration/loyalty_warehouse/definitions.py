@@ -140,17 +140,10 @@ def _suite_check(spec: quality.SuiteSpec) -> dg.AssetChecksDefinition:
     def _check() -> dg.AssetCheckResult:
         settings = current_settings()
         with warehouse.pipeline_lock(settings, wait_seconds=600):
+            marts = None
             if spec.scope != "new_batches" and _on_spark(settings):
-                con = spark.marts_connection(settings)  # the marts are Spark's tables
-            else:
-                con = warehouse.connect(settings, read_only=spec.scope != "new_batches")
-            try:
-                if spec.scope == "new_batches":
-                    result = quality.validate_new_batches(con, spec)
-                else:
-                    result = quality.validate_table(con, spec)
-            finally:
-                con.close()
+                marts = lambda: spark.marts_connection(settings)  # noqa: E731 - Spark's tables
+            result = quality.run_suite(settings, spec, marts)
         index = quality.write_results([result], settings.quality_dir)
         return dg.AssetCheckResult(
             passed=result.success,

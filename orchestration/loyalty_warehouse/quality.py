@@ -20,16 +20,19 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import yaml
 
-from .config import REPO_ROOT, settings
+from .config import REPO_ROOT, Settings, settings
 
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+# No period needs validating: nothing was built since the suite last passed.
+NO_PERIOD = datetime.date.max
 log = logging.getLogger(__name__)
 
 
@@ -517,8 +520,18 @@ def _absorb(total: SuiteResult, part: ScopeResult, label: str | None) -> None:
 
 
 def validate_table(
-    con: duckdb.DuckDBPyConnection, spec: SuiteSpec, slice_rows: int | None = None
+    con: duckdb.DuckDBPyConnection,
+    spec: SuiteSpec,
+    slice_rows: int | None = None,
+    *,
+    periods_from: datetime.date | None = None,
 ) -> SuiteResult:
+    """Validate a table, by `batch_by` value when the suite has one.
+
+    `periods_from` (suites with `batch_by` over period starts only): validate the period that
+    day falls in and later ones, the periods the builds since the last pass rebuilt
+    (`periods_to_validate`); None validates every period.
+    """
     checks = _derived_checks(spec)
     size = _slice_size(slice_rows)
     result = SuiteResult(suite=spec.name, table=spec.table, success=True, rows=0)
@@ -532,12 +545,122 @@ def validate_table(
             f'select distinct "{column}" from {_table_sql(spec.table)} order by 1 nulls first'
         ).fetchall()
     ]
+    if periods_from == NO_PERIOD:
+        values = []
+    elif periods_from is not None:
+        # the period holding periods_from starts on or before it: the latest such start
+        starts = [v for v in values if v is not None and v <= periods_from]
+        first = max(starts) if starts else periods_from
+        values = [v for v in values if v is not None and v >= first]
     for value in values:
         if value is None:
             one = _validate_scope(con, checks, f't."{column}" is null', [], size)
         else:
             one = _validate_scope(con, checks, f't."{column}" = ?', [value], size)
         _absorb(result, one, f"{column} {value}")
+    return result
+
+
+# ----------------------------------------------------------------------------- rebuilt periods
+
+
+def _ensure_suite_runs(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists raw")
+    con.execute(
+        "create table if not exists raw._suite_runs (suite varchar not null, "
+        "through_build timestamp, success boolean not null, "
+        "validated_at timestamp not null default current_timestamp)"
+    )
+
+
+def _has_builds(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'raw' and table_name = '_builds'"
+        ).fetchone()[0]
+    )
+
+
+def periods_to_validate(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> datetime.date | None:
+    """The first day whose period a period-sliced mart suite must validate again.
+
+    A daily build rebuilds only recent periods (loyalty_warehouse.transform.build_window), and
+    a period it did not rebuild is the one the suite already passed. So: the earliest period
+    rebuilt by any build since the suite last passed (a failed run leaves that pass where it
+    was, so a bad period stays checked until it is fixed); None, every period (never passed,
+    or a full refresh since); NO_PERIOD when nothing was built since the pass.
+    """
+    if not spec.batch_by:
+        return None
+    _ensure_suite_runs(con)
+    last_pass = con.execute(
+        "select max(through_build) from raw._suite_runs where suite = ? and success",
+        [spec.name],
+    ).fetchone()[0]
+    if last_pass is None or not _has_builds(con):
+        return None
+    full, earliest, builds = con.execute(
+        "select count(*) filter (where full_refresh or rebuild_from is null), "
+        "min(rebuild_from), count(*) from raw._builds where finished_at > ?",
+        [last_pass],
+    ).fetchone()
+    if full:
+        return None
+    return earliest if builds else NO_PERIOD
+
+
+def record_suite_run(con: duckdb.DuckDBPyConnection, spec: SuiteSpec, success: bool) -> None:
+    """Remember the builds a suite's run covered (see periods_to_validate)."""
+    _ensure_suite_runs(con)
+    through = (
+        con.execute("select max(finished_at) from raw._builds").fetchone()[0]
+        if _has_builds(con)
+        else None
+    )
+    con.execute(
+        "insert into raw._suite_runs (suite, through_build, success) values (?, ?, ?)",
+        [spec.name, through, success],
+    )
+
+
+def run_suite(
+    settings: Settings,
+    spec: SuiteSpec,
+    marts_connection: Callable[[], Any] | None = None,
+) -> SuiteResult:
+    """Run one suite as the pipeline does: the new deliveries of a landing suite, or a mart.
+
+    A period-sliced mart suite on DuckDB validates the periods rebuilt since it last passed and
+    records the run. `marts_connection` opens the marts elsewhere (Spark): every period then.
+    """
+    from . import warehouse
+
+    if spec.scope == "new_batches":
+        con = warehouse.connect(settings)
+        try:
+            return validate_new_batches(con, spec)
+        finally:
+            con.close()
+    by_period = marts_connection is None and spec.batch_by is not None
+    periods_from = None
+    if by_period:
+        con = warehouse.connect(settings)
+        try:
+            periods_from = periods_to_validate(con, spec)
+        finally:
+            con.close()
+    con = marts_connection() if marts_connection else warehouse.connect(settings, read_only=True)
+    try:
+        result = validate_table(con, spec, periods_from=periods_from)
+    finally:
+        con.close()
+    if by_period:
+        con = warehouse.connect(settings)
+        try:
+            record_suite_run(con, spec, result.success)
+        finally:
+            con.close()
     return result
 
 
