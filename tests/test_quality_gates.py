@@ -351,7 +351,7 @@ def test_a_month_by_month_mart_suite_checks_again_only_the_months_rebuilt_since_
         quality.record_suite_run(con, spec, result.success)
         return since, result
 
-    transform.record_build(con, transform.BuildWindow(1, None, full_refresh=True))
+    transform.record_build(con, transform.BuildWindow(1, None))
     since, first = check()
     assert since is None and first.success and first.rows == rows_from(months[0])
 
@@ -376,6 +376,6 @@ def test_a_month_by_month_mart_suite_checks_again_only_the_months_rebuilt_since_
 
     # a full refresh: every month again
     con.execute(f"create or replace table {table} as select distinct * from {table}")
-    transform.record_build(con, transform.BuildWindow(5, None, full_refresh=True))
+    transform.record_build(con, transform.BuildWindow(5, None))
     since, full = check()
     assert since is None and full.success and full.rows == first.rows

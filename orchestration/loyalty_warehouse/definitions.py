@@ -6,6 +6,7 @@ are blocking asset checks on the assets they name. One job runs it all; a daily 
 sensor on the landing folder start it.
 """
 
+import functools
 import hashlib
 from pathlib import Path
 
@@ -108,18 +109,9 @@ def loyalty_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
             context.log.info(f"raw registered in Spark: {len(tables)} tables")
             spark.apply_spark_env(settings)
         # rebuild only the periods the batches loaded since the last build can change
-        con = warehouse.connect(settings)
-        try:
-            window = transform.build_window(con)
-        finally:
-            con.close()
-        context.log.info(f"build window: {window.describe()}")
-        yield from dbt.cli(["build", *window.dbt_args()], context=context).stream()
-        con = warehouse.connect(settings)
-        try:
-            transform.record_build(con, window)
-        finally:
-            con.close()
+        with transform.recorded_build(settings) as window:
+            context.log.info(f"build window: {window.describe()}")
+            yield from dbt.cli(["build", *window.dbt_args()], context=context).stream()
 
 
 def _on_spark(settings: Settings) -> bool:
@@ -142,7 +134,7 @@ def _suite_check(spec: quality.SuiteSpec) -> dg.AssetChecksDefinition:
         with warehouse.pipeline_lock(settings, wait_seconds=600):
             marts = None
             if spec.scope != "new_batches" and _on_spark(settings):
-                marts = lambda: spark.marts_connection(settings)  # noqa: E731 - Spark's tables
+                marts = functools.partial(spark.marts_connection, settings)  # Spark's tables
             result = quality.run_suite(settings, spec, marts)
         index = quality.write_results([result], settings.quality_dir)
         return dg.AssetCheckResult(

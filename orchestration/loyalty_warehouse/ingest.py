@@ -95,7 +95,8 @@ def unknown_files(landing_dir: Path) -> list[Path]:
 # ----------------------------------------------------------------------------- schema
 
 
-def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_batch_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    """raw._batches, the ledger of every delivery, as this version writes it."""
     con.execute("create schema if not exists raw")
     con.execute("create sequence if not exists raw.batch_seq start 1")
     con.execute(
@@ -115,6 +116,10 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     )
     # warehouses loaded before incremental period builds existed: their batches say "any month"
     con.execute("alter table raw._batches add column if not exists affects_from date")
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    ensure_batch_ledger(con)
     con.execute(
         """create table if not exists raw._quarantine (
             batch_id bigint not null,
@@ -534,16 +539,21 @@ def load_file(
     return result
 
 
+def _period_date_sql(ent: Entity) -> str:
+    """A row's earliest period date (see Entity.period_dates)."""
+    return "least(" + ", ".join(_ident(c) for c in ent.period_dates) + ")"
+
+
 def _earliest_period(
     con: duckdb.DuckDBPyConnection, ent: Entity, table: str, batch_ids: list[int]
 ) -> datetime.date | None:
     """The earliest period date among the rows of the given batches (None when no rows)."""
     if not ent.period_dates or not batch_ids:
         return None
-    earliest = "least(" + ", ".join(_ident(c) for c in ent.period_dates) + ")"
     marks = ", ".join("?" for _ in batch_ids)
     return con.execute(
-        f"select min({earliest}) from {table} where _batch_id in ({marks})", batch_ids
+        f"select min({_period_date_sql(ent)}) from {table} where _batch_id in ({marks})",
+        batch_ids,
     ).fetchone()[0]
 
 
@@ -561,22 +571,18 @@ def _affects_from(
     and of older versions of the keys it delivers again (a late correction in a later file):
     the earliest of those. Anything else (a snapshot, a fact with no rows) counts as any month.
     """
-    if not ent.period_dates:
-        return None
-    earliest = "least(" + ", ".join(_ident(c) for c in ent.period_dates) + ")"
-    keys = ", ".join(_ident(c) for c in ent.primary_key)
-    new_from, older_from = con.execute(
-        f"select (select min({earliest}) from {table} where _batch_id = $1), "
-        f"(select min({earliest}) from {table} where _batch_id <> $1 and ({keys}) in "
-        f"(select ({keys}) from {table} where _batch_id = $1))",
-        [batch_id],
-    ).fetchone()
+    new_from = _earliest_period(con, ent, table, [batch_id])
     if new_from is None:
         return None
-    dates = [d for d in (new_from, older_from, replaced_from) if d is not None]
     if replaces and replaced_from is None:
         return None  # the replaced file held no dated rows we can bound: be safe
-    return min(dates)
+    keys = ", ".join(_ident(c) for c in ent.primary_key)
+    older_from = con.execute(
+        f"select min({_period_date_sql(ent)}) from {table} where _batch_id <> $1 and ({keys}) "
+        f"in (select ({keys}) from {table} where _batch_id = $1)",
+        [batch_id],
+    ).fetchone()[0]
+    return min(d for d in (new_from, older_from, replaced_from) if d is not None)
 
 
 def _fault_injection_pause() -> None:

@@ -28,6 +28,7 @@ from typing import Any
 import duckdb
 import yaml
 
+from . import warehouse
 from .config import REPO_ROOT, Settings, settings
 
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
@@ -634,33 +635,20 @@ def run_suite(
     A period-sliced mart suite on DuckDB validates the periods rebuilt since it last passed and
     records the run. `marts_connection` opens the marts elsewhere (Spark): every period then.
     """
-    from . import warehouse
-
     if spec.scope == "new_batches":
-        con = warehouse.connect(settings)
-        try:
+        with contextlib.closing(warehouse.connect(settings)) as con:
             return validate_new_batches(con, spec)
-        finally:
-            con.close()
     by_period = marts_connection is None and spec.batch_by is not None
     periods_from = None
     if by_period:
-        con = warehouse.connect(settings)
-        try:
+        with contextlib.closing(warehouse.connect(settings)) as con:
             periods_from = periods_to_validate(con, spec)
-        finally:
-            con.close()
-    con = marts_connection() if marts_connection else warehouse.connect(settings, read_only=True)
-    try:
+    marts = marts_connection() if marts_connection else warehouse.connect(settings, read_only=True)
+    with contextlib.closing(marts) as con:
         result = validate_table(con, spec, periods_from=periods_from)
-    finally:
-        con.close()
     if by_period:
-        con = warehouse.connect(settings)
-        try:
+        with contextlib.closing(warehouse.connect(settings)) as con:
             record_suite_run(con, spec, result.success)
-        finally:
-            con.close()
     return result
 
 

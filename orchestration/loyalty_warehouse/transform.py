@@ -7,12 +7,14 @@ reads the same warehouse file whichever way it is started, and both pass the sam
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import fcntl
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,15 +125,18 @@ class BuildWindow:
     """
 
     through_batch: int
-    rebuild_from: datetime.date | None  # None with a full refresh
-    # every table rebuilt: asked for; no build recorded yet (a new warehouse, or one built
-    # before period models existed, whose tables may lack columns the models now have); or a
-    # delivery that can change any month (a snapshot such as accounts: a segment change reaches
-    # every fact row and month of the account)
-    full_refresh: bool = False
+    # None: a full refresh, every table rebuilt. Asked for; no build recorded yet (a new
+    # warehouse, or one built before period models existed, whose tables may lack columns the
+    # models now have); or a delivery that can change any month (a snapshot such as accounts:
+    # a segment change reaches every fact row and month of the account)
+    rebuild_from: datetime.date | None
+
+    @property
+    def full_refresh(self) -> bool:
+        return self.rebuild_from is None
 
     def dbt_args(self, command: str = "build") -> list[str]:
-        if self.full_refresh or self.rebuild_from is None:
+        if self.rebuild_from is None:
             return ["--full-refresh"]
         args = ["--vars", json.dumps({"rebuild_from": self.rebuild_from.isoformat()})]
         if command == "build":
@@ -141,7 +146,7 @@ class BuildWindow:
         return args
 
     def describe(self) -> str:
-        if self.full_refresh or self.rebuild_from is None:
+        if self.rebuild_from is None:
             return "full refresh: every table rebuilt"
         if self.rebuild_from == NOTHING_NEW:
             return "nothing loaded since the last build: no period rebuilt"
@@ -160,12 +165,12 @@ def _ensure_builds_table(con: duckdb.DuckDBPyConnection) -> None:
 def build_window(con: duckdb.DuckDBPyConnection, *, full_refresh: bool = False) -> BuildWindow:
     """The window of the next build, from the batches loaded since the last successful one."""
     # the ledger as this version writes it, also in a warehouse loaded by an older one
-    ingest.ensure_raw_schema(con)
+    ingest.ensure_batch_ledger(con)
     _ensure_builds_table(con)
     through = con.execute("select coalesce(max(batch_id), 0) from raw._batches").fetchone()[0]
     last = con.execute("select max(through_batch) from raw._builds").fetchone()[0]
     if full_refresh or last is None:
-        return BuildWindow(through, None, full_refresh=True)
+        return BuildWindow(through, None)
     # superseded batches count too: the rows they held left their months
     any_month, earliest, new = con.execute(
         "select count(*) filter (where affects_from is null), min(affects_from), count(*) "
@@ -175,7 +180,7 @@ def build_window(con: duckdb.DuckDBPyConnection, *, full_refresh: bool = False) 
     if not new:
         return BuildWindow(through, NOTHING_NEW)
     if any_month:
-        return BuildWindow(through, None, full_refresh=True)
+        return BuildWindow(through, None)
     return BuildWindow(through, earliest)
 
 
@@ -188,6 +193,16 @@ def record_build(con: duckdb.DuckDBPyConnection, window: BuildWindow) -> None:
     )
 
 
+@contextlib.contextmanager
+def recorded_build(settings: Settings, *, full_refresh: bool = False) -> Iterator[BuildWindow]:
+    """The window of the next build, recorded once the block that runs dbt ends without error."""
+    with contextlib.closing(warehouse.connect(settings)) as con:
+        window = build_window(con, full_refresh=full_refresh)
+    yield window
+    with contextlib.closing(warehouse.connect(settings)) as con:
+        record_build(con, window)
+
+
 def build(
     settings: Settings,
     *,
@@ -196,16 +211,6 @@ def build(
     extra: list[str] | None = None,
 ) -> str:
     """`dbt build` (or `run`) over what was loaded since the last build, then record it."""
-    con = warehouse.connect(settings)
-    try:
-        window = build_window(con, full_refresh=full_refresh)
-    finally:
-        con.close()
-    args = [command, *window.dbt_args(command), *(extra or [])]
-    out = run_dbt(settings, args)
-    con = warehouse.connect(settings)
-    try:
-        record_build(con, window)
-    finally:
-        con.close()
+    with recorded_build(settings, full_refresh=full_refresh) as window:
+        out = run_dbt(settings, [command, *window.dbt_args(command), *(extra or [])])
     return f"{window.describe()}\n{out}"
